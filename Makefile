@@ -1,0 +1,63 @@
+# Catalyseur: two commands. `make run` serves the site, `make test` runs every test.
+# Everything they need is installed by the targets below, from pinned lockfiles.
+
+PORT ?= 8000
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test setup python-deps node-deps browser db demo test-postgres lock bench clean help
+
+help:
+	@echo "make run    - installe, migre, importe les territoires, charge la démo, sert http://127.0.0.1:$(PORT)"
+	@echo "make test   - installe puis lance toute la suite (navigateur compris)"
+
+run: setup db demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup browser
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Migrations manquantes : lancez manage.py makemigrations" && exit 1)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: python-deps node-deps
+
+python-deps: $(VENV)/.installed
+$(VENV)/.installed: requirements/dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	touch $@
+
+node-deps: node_modules/.installed
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium for the browser tests (Playwright's own download does not work here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installation de chromium (paquet Debian)…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+db: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py import_territories
+
+demo: db
+	$(PY) manage.py load_demo
+
+# The suite again on PostgreSQL (DATABASE_URL must point to a server; see .ci/run).
+test-postgres: setup browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) bench/territories.py
+
+# Recompile the Python lockfiles after changing pyproject.toml.
+lock: python-deps
+	$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o requirements/base.txt pyproject.toml
+	$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe --extra dev -o requirements/dev.txt pyproject.toml
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache

@@ -1,0 +1,51 @@
+"""The JSON API: one NinjaAPI, each app adds its router. Schema at /api/openapi.json."""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+
+from territories.api import router as territories_router
+
+api = NinjaAPI(
+    title="API Catalyseur",
+    version="1",
+    description="Données ouvertes de Catalyseur : territoires officiels et territoires de projet.",
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+api.add_router("/", territories_router)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Ressource introuvable."}, status=404)
+
+
+def _french_message(error: dict) -> str:
+    """Pydantic's error, said in French (the English text stays for unknown kinds)."""
+    ctx = error.get("ctx") or {}
+    kind = error.get("type", "")
+    messages = {
+        "missing": "paramètre obligatoire manquant",
+        "string_too_short": f"trop court : au moins {ctx.get('min_length')} caractère(s)",
+        "string_too_long": f"trop long : au plus {ctx.get('max_length')} caractères",
+        "int_parsing": "nombre entier attendu",
+        "int_from_float": "nombre entier attendu",
+        "greater_than_equal": f"doit être supérieur ou égal à {ctx.get('ge')}",
+        "less_than_equal": f"doit être inférieur ou égal à {ctx.get('le')}",
+        "enum": f"valeur non reconnue ; valeurs possibles : {ctx.get('expected')}",
+        "json_invalid": "JSON invalide",
+    }
+    return messages.get(kind, error.get("msg", "valeur invalide"))
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request, exc):
+    problems = []
+    for error in exc.errors:
+        where = ".".join(str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body"))
+        problems.append({"field": where, "message": _french_message(error)})
+    return api.create_response(
+        request, {"detail": "Paramètres invalides.", "errors": problems}, status=422
+    )

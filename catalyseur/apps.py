@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CatalyseurConfig(AppConfig):
+    name = "catalyseur"
+    verbose_name = "Catalyseur"

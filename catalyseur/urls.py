@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from catalyseur import views
+from catalyseur.api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("territoires/", include("territories.urls")),
+    path("compte/", include("accounts.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+handler404 = "catalyseur.views.not_found"
+handler500 = "catalyseur.views.server_error"
