@@ -18,4 +18,8 @@ class SignUpForm(UserCreationForm):
 
 
 class SignInForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Adresse e-mail ou mot de passe incorrect. Vérifiez les deux champs (le mot de passe tient compte des majuscules).",
+    }
     username = forms.EmailField(label="Adresse e-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))

@@ -144,7 +144,8 @@ USE_TZ = True
 
 # --- Static files: our own, plus pinned npm packages, all served by the site ----------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Collected files (production only; elsewhere WhiteNoise reads the finders directly).
+STATIC_ROOT = BASE_DIR / "staticfiles" if PRODUCTION else None
 STATICFILES_DIRS = [
     BASE_DIR / "catalyseur" / "static",
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
