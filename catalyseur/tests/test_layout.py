@@ -45,3 +45,8 @@ def test_english_is_available_as_second_language(client):
 def test_static_assets_are_served_by_the_site(client):
     for path in ("/static/css/catalyseur.css", "/static/js/autocomplete.js", "/static/vendor/htmx/htmx.min.js"):
         assert client.get(path).status_code == 200, path
+
+
+def test_french_is_served_whatever_the_browser_asks(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="fr">' in html and "Aller au contenu" in html

@@ -1,0 +1,512 @@
+"""Benchmarks of the territories: import, search API, territory page.
+
+Run from the project root:  .venv/bin/python bench/territories.py   (or `make bench`)
+
+Everything happens in a scratch SQLite database in a temporary directory, removed at the
+end; the project's own ``var/`` database is never touched. Each web figure is printed
+beside the bare database work behind it, measured in the same run on the same inputs, so
+the ratio says how much the framework layers (routing, middleware, validation,
+serialisation, templates) add. See bench/README.md for what each row means.
+
+Timings are reported, never asserted: the script always exits 0 when it ran.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import os
+import platform
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+SEED = 20240611
+N_SEARCH = 1000
+N_PAGES = 1000
+N_WARMUP = 150
+N_FRESH_CONNECTION = 300
+N_COMMUNES_TAB = 200
+SEARCH_LIMIT = 10  # the API's default page size
+
+IMPORT_GOAL_S = 60.0
+API_P95_GOAL_MS = 20.0
+OVERHEAD_GOAL = 3.0
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _configure_environment(var_dir: str) -> None:
+    """Scratch SQLite in ``var_dir``, DEBUG off, whatever the caller's shell exports."""
+    os.environ["CATALYSEUR_VAR_DIR"] = var_dir
+    os.environ["DEBUG"] = "0"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "catalyseur.settings"
+    # These would point the bench at another database or change the request path
+    # (HTTPS redirects): the figures must come from the scratch SQLite, plain HTTP.
+    for name in ("DATABASE_URL", "CATALYSEUR_PRODUCTION", "CONN_MAX_AGE"):
+        os.environ.pop(name, None)
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+
+
+# --------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------
+
+
+def percentile(samples: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
+    ordered = sorted(samples)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def p50(samples):
+    return percentile(samples, 50)
+
+
+def p95(samples):
+    return percentile(samples, 95)
+
+
+def timed(fn, *args, **kwargs) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+class Table:
+    """Rows of (label, n, p50, p95, goal, ratio, verdict), printed aligned at the end."""
+
+    HEADER = ("measure", "n", "p50", "p95", "goal", "ratio", "")
+
+    def __init__(self):
+        self.rows: list[tuple] = []
+
+    def section(self, title: str) -> None:
+        self.rows.append(("§", title))
+
+    def add(self, label, n="", p50_="", p95_="", goal="", ratio="", verdict=""):
+        self.rows.append((label, str(n), p50_, p95_, goal, ratio, verdict))
+
+    def print(self) -> None:
+        body = [r for r in self.rows if r[0] != "§"]
+        widths = [max(len(self.HEADER[i]), *(len(r[i]) for r in body)) for i in range(len(self.HEADER))]
+        right = {1, 2, 3, 5}
+
+        def line(cells):
+            out = []
+            for i, cell in enumerate(cells):
+                out.append(cell.rjust(widths[i]) if i in right else cell.ljust(widths[i]))
+            return "  ".join(out).rstrip()
+
+        total = sum(widths) + 2 * (len(widths) - 1)
+        print(line(self.HEADER))
+        print("-" * total)
+        for row in self.rows:
+            if row[0] == "§":
+                print(f"[{row[1]}]")
+            else:
+                print(line(row))
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms"
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.1f}×" if b > 0 else "n/a"
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def progress(message: str) -> None:
+    print(f"… {message}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------
+# 1. Import
+# --------------------------------------------------------------------------------------
+
+
+def bench_import(table: Table) -> dict:
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    from territories.importer import SOURCE_FILES, import_territories
+    from territories.models import PostalCode, Territory, TerritoryLink
+
+    data_dir = Path(settings.DECOUPAGE_DATA_DIR)
+    for filename in SOURCE_FILES.values():  # the JSON in the OS page cache for both runs
+        (data_dir / filename).read_bytes()
+
+    progress("full import of the official territories (one run, ~10-20 s)")
+    gc.collect()
+    import_s, report = timed(import_territories, data_dir, force=True)
+
+    territories = list(Territory.objects.values_list("level", "code", "name"))
+    links = list(TerritoryLink.objects.values_list("descendant_id", "ancestor_id", "descendant_level"))
+    postal = list(PostalCode.objects.values_list("territory_id", "code"))
+
+    connection.ensure_connection()
+    raw = connection.connection  # the sqlite3 connection, same PRAGMAs as the import
+
+    def bare_insert(tables: list[tuple[str, str, list]]) -> float:
+        gc.collect()
+        start = time.perf_counter()
+        with transaction.atomic():
+            for name, columns, rows in tables:
+                raw.execute(f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, {columns})")
+                placeholders = ",".join("?" * len(rows[0]))
+                raw.executemany(f"INSERT INTO {name} ({columns}) VALUES ({placeholders})", rows)
+        elapsed = time.perf_counter() - start
+        for name, _columns, _rows in tables:
+            raw.execute(f"DROP TABLE {name}")
+        return elapsed
+
+    bare_territories_s = bare_insert([("bench_bare_territory", "level, code, name", territories)])
+    bare_all_s = bare_insert(
+        [
+            ("bench_bare_territory", "level, code, name", territories),
+            ("bench_bare_link", "descendant_id, ancestor_id, descendant_level", links),
+            ("bench_bare_postal", "territory_id, code", postal),
+        ]
+    )
+    all_rows = len(territories) + len(links) + len(postal)
+
+    table.section(f"Import — découpage administratif {report.version}")
+    table.add(
+        f"import_territories(force=True), {len(territories):,} territories",
+        1, "", f"{import_s:.2f} s", f"< {IMPORT_GOAL_S:.0f} s", "", verdict(import_s < IMPORT_GOAL_S),
+    )
+    table.add(f"  bare executemany, {len(territories):,} (level, code, name) rows", 1, "", f"{bare_territories_s:.3f} s",
+              "", ratio(import_s, bare_territories_s))
+    table.add(f"  bare executemany, all {all_rows:,} rows the import writes", 1, "", f"{bare_all_s:.3f} s",
+              "", ratio(import_s, bare_all_s))
+    return {"territories": len(territories), "links": len(links), "postal": len(postal)}
+
+
+# --------------------------------------------------------------------------------------
+# 2. Search
+# --------------------------------------------------------------------------------------
+
+PREFIX_SQL = """
+SELECT "id", "level", "code", "name", "search_name", "population", "postal_codes", "zone",
+       "is_obsolete", "obsolete_since", "successor_id", "owner_id", "description",
+       "is_private", "is_demo", "created_at", "updated_at"
+FROM "territories_territory"
+WHERE (NOT ("level" = 'project') OR NOT "is_private") AND NOT "is_obsolete"
+  AND "search_name" > ? AND "search_name" < ?
+ORDER BY "population" DESC NULLS LAST, "name" ASC, "level" ASC
+LIMIT ?
+"""
+
+
+def build_search_texts(rng: random.Random, n: int) -> list[tuple[str, str]]:
+    """(kind, text): 70 % typed prefixes (3-6 characters), 15 % full names, 15 % postal codes."""
+    from territories.models import Level, Territory
+
+    rows = list(Territory.objects.current().official().values_list("level", "name", "postal_codes"))
+    communes_with_postal = [r for r in rows if r[0] == Level.COMMUNE and r[2]]
+    texts = []
+    for _ in range(n):
+        draw = rng.random()
+        if draw < 0.70:
+            name = rng.choice(rows)[1]
+            texts.append(("prefix", name[: rng.randint(3, 6)]))
+        elif draw < 0.85:
+            texts.append(("full name", rng.choice(rows)[1]))
+        else:
+            texts.append(("postal code", rng.choice(rng.choice(communes_with_postal)[2])))
+    return texts
+
+
+def bench_search(table: Table, rng: random.Random) -> None:
+    from django.contrib.auth.models import AnonymousUser
+    from django.db import connection, connections
+    from django.test import Client
+
+    from territories.normalize import searchable
+    from territories.search import search_territories
+
+    texts = build_search_texts(rng, N_SEARCH + N_WARMUP)
+    warmup, texts = texts[:N_WARMUP], texts[N_WARMUP:]
+    client = Client()
+    anonymous = AnonymousUser()  # what request.user is for the API calls
+    connection.ensure_connection()
+    raw = connection.connection.cursor()
+
+    def api(text):
+        response = client.get("/api/territories", {"q": text})
+        return response.status_code
+
+    def direct(text):
+        return search_territories(text, user=anonymous, limit=SEARCH_LIMIT)
+
+    def bare_prefix(text):
+        wanted = searchable(text)
+        return raw.execute(PREFIX_SQL, (wanted, wanted + "~", SEARCH_LIMIT)).fetchall()
+
+    progress(f"search: warm-up ({N_WARMUP} texts)")
+    for _kind, text in warmup:
+        api(text), direct(text), bare_prefix(text)
+
+    progress(f"search: {N_SEARCH} texts × (API, search_territories, bare prefix SQL)")
+    t_api, t_direct, t_bare, by_kind, errors = [], [], [], defaultdict(list), 0
+    gc.collect()
+    # The three measures of one text run back to back, so drift affects them alike.
+    for kind, text in texts:
+        elapsed, status = timed(api, text)
+        errors += status != 200
+        t_api.append(elapsed)
+        by_kind[kind].append(elapsed)
+        t_direct.append(timed(direct, text)[0])
+        t_bare.append(timed(bare_prefix, text)[0])
+
+    # The test client keeps the database connection open between requests; a real server
+    # with CONN_MAX_AGE=0 (the SQLite default here) opens one, with its PRAGMAs, per request.
+    progress(f"search: {N_FRESH_CONNECTION} API calls on a new database connection each")
+    t_fresh = []
+    for _kind, text in texts[:N_FRESH_CONNECTION]:
+        connections.close_all()
+        t_fresh.append(timed(api, text)[0])
+    t_same = t_api[:N_FRESH_CONNECTION]
+
+    table.section(f"Search — GET /api/territories?q=… ({N_SEARCH} texts, seed {SEED}, limit {SEARCH_LIMIT})")
+    api_p95 = p95(t_api)
+    table.add("API via django.test.Client", len(t_api), ms(p50(t_api)), ms(api_p95),
+              f"p95 < {API_P95_GOAL_MS:.0f} ms", "", verdict(api_p95 * 1000 < API_P95_GOAL_MS))
+    for kind in ("prefix", "full name", "postal code"):
+        samples = by_kind[kind]
+        table.add(f"  of which {kind}", len(samples), ms(p50(samples)), ms(p95(samples)))
+    overhead = api_p95 / p95(t_direct)
+    table.add("search_territories() direct", len(t_direct), ms(p50(t_direct)), ms(p95(t_direct)),
+              f"API/this < {OVERHEAD_GOAL:.0f}×", f"{overhead:.1f}×", verdict(overhead < OVERHEAD_GOAL))
+    table.add("bare SQL, prefix range query only", len(t_bare), ms(p50(t_bare)), ms(p95(t_bare)),
+              "", ratio(api_p95, p95(t_bare)))
+    table.add("API, new DB connection per request", len(t_fresh), ms(p50(t_fresh)), ms(p95(t_fresh)),
+              "", ratio(p95(t_fresh), p95(t_same)))
+    if errors:
+        table.add(f"  !! {errors} API responses were not 200")
+
+
+# --------------------------------------------------------------------------------------
+# 3. Territory page
+# --------------------------------------------------------------------------------------
+
+PAGE_MIX = (("region", 0.05), ("departement", 0.10), ("epci", 0.20), ("commune", 0.65))
+
+
+def build_pages(rng: random.Random, n: int) -> list[tuple[str, str]]:
+    from territories.models import Territory
+
+    by_level = defaultdict(list)
+    for level, code in Territory.objects.current().official().values_list("level", "code"):
+        by_level[level].append(code)
+    levels = [level for level, _w in PAGE_MIX]
+    weights = [w for _level, w in PAGE_MIX]
+    return [(level, rng.choice(by_level[level])) for level in rng.choices(levels, weights, k=n)]
+
+
+def page_queries(level: str, code: str, user, shown_level: str | None = None) -> dict[str, float]:
+    """The ORM work of views.detail, timed call by call (no template, no middleware)."""
+    from django.conf import settings
+
+    from territories import policy
+    from territories.models import Level, Territory
+    from territories.views import children_counts, get_visible_territory
+
+    times = {}
+    times["fetch"], territory = timed(get_visible_territory, user, level, code)
+    times["parents()"], _ = timed(territory.parents)
+    times["children_counts()"], counts = timed(children_counts, territory)
+    if shown_level not in counts:
+        shown_level = next((lvl for lvl, n in counts.items() if n), next(iter(counts), None))
+    children = []
+    if shown_level:
+        qs = (
+            Territory.objects.filter(ancestor_links__ancestor=territory, level=shown_level, is_obsolete=False)
+            .order_by("search_name", "code")
+            .only("level", "code", "name", "population")
+        )
+        times["children, page 1"], children = timed(lambda: list(qs[: settings.TERRITORY_CHILDREN_PER_PAGE]))
+    else:
+        times["children, page 1"] = 0.0
+    if territory.level == Level.COMMUNE:
+        qs = Territory.objects.containing(territory).filter(level=Level.PROJECT).filter(policy.visible_filter(user))
+        times["containing projects"], _ = timed(lambda: list(qs.order_by("name")))
+    else:
+        times["containing projects"] = 0.0
+    times["total"] = sum(times.values())
+    return times
+
+
+def bench_pages(table: Table, rng: random.Random) -> None:
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import Client
+
+    from territories.models import Territory
+
+    pages = build_pages(rng, N_PAGES + N_WARMUP)
+    warmup, pages = pages[:N_WARMUP], pages[N_WARMUP:]
+    client = Client()
+    anonymous = AnonymousUser()
+
+    def get_page(level, code, query=""):
+        return client.get(f"/territoires/{level}/{code}/{query}").status_code
+
+    progress(f"territory page: warm-up ({N_WARMUP} pages)")
+    for level, code in warmup:
+        get_page(level, code), page_queries(level, code, anonymous)
+
+    progress(f"territory page: {N_PAGES} pages × (HTTP, bare ORM queries)")
+    t_http, bare, http_by_level, bare_by_level, errors = [], defaultdict(list), defaultdict(list), defaultdict(list), 0
+    gc.collect()
+    for level, code in pages:
+        elapsed, status = timed(get_page, level, code)
+        errors += status != 200
+        t_http.append(elapsed)
+        http_by_level[level].append(elapsed)
+        for part, seconds in page_queries(level, code, anonymous).items():
+            bare[part].append(seconds)
+        bare_by_level[level].append(bare["total"][-1])
+
+    # The communes tab of a département (the link the page offers under "Communes").
+    departements = [code for level, code in pages if level == "departement"] or list(
+        Territory.objects.filter(level="departement").values_list("code", flat=True)
+    )
+    progress(f"territory page: {N_COMMUNES_TAB} départements, tab ?niveau=commune")
+    tab_http, tab_bare = [], []
+    for i in range(N_COMMUNES_TAB):
+        code = departements[i % len(departements)]
+        elapsed, status = timed(get_page, "departement", code, "?niveau=commune")
+        errors += status != 200
+        tab_http.append(elapsed)
+        tab_bare.append(page_queries("departement", code, anonymous, "commune")["total"])
+
+    table.section(f"Territory page — GET /territoires/<level>/<code>/ ({N_PAGES} pages, seed {SEED})")
+    table.add("page via django.test.Client", len(t_http), ms(p50(t_http)), ms(p95(t_http)),
+              "", ratio(p95(t_http), p95(bare["total"])))
+    for level, _w in PAGE_MIX:
+        h, b = http_by_level[level], bare_by_level[level]
+        table.add(f"  of which {level}", len(h), ms(p50(h)), ms(p95(h)), "", ratio(p95(h), p95(b)))
+    table.add("bare ORM queries of the view, total", len(bare["total"]), ms(p50(bare["total"])), ms(p95(bare["total"])))
+    for level, _w in PAGE_MIX:
+        b = bare_by_level[level]
+        table.add(f"  of which {level}", len(b), ms(p50(b)), ms(p95(b)))
+    for part in ("fetch", "parents()", "children_counts()", "children, page 1", "containing projects"):
+        table.add(f"  query: {part}", len(bare[part]), ms(p50(bare[part])), ms(p95(bare[part])))
+    table.add("département, tab ?niveau=commune", len(tab_http), ms(p50(tab_http)), ms(p95(tab_http)),
+              "", ratio(p95(tab_http), p95(tab_bare)))
+    table.add("  bare ORM queries of that page", len(tab_bare), ms(p50(tab_bare)), ms(p95(tab_bare)))
+    if errors:
+        table.add(f"  !! {errors} page responses were not 200")
+
+
+# --------------------------------------------------------------------------------------
+# 4. Query plans
+# --------------------------------------------------------------------------------------
+
+
+def query_plans() -> list[tuple[str, str]]:
+    """EXPLAIN QUERY PLAN of the statements behind the figures above."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from territories.models import Territory
+    from territories.search import search_territories
+    from territories.views import children_counts
+
+    def explain(sql: str) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            return " | ".join(row[3] for row in cursor.fetchall())
+
+    plans = []
+    for text in ("Paris", "75001"):
+        with CaptureQueriesContext(connection) as captured:
+            search_territories(text, user=AnonymousUser(), limit=SEARCH_LIMIT)
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            where = sql.split(" WHERE ", 1)[1].split(" ORDER BY ")[0]
+            condition = where.replace('"territories_territory".', "").replace(
+                "(NOT (\"level\" = 'project') OR NOT \"is_private\") AND NOT \"is_obsolete\" AND ", ""
+            )
+            plans.append((f"search {text!r}: {condition[:60]}", explain(sql)))
+
+    biggest = (
+        Territory.objects.filter(level="region").order_by("-population").first(),
+        Territory.objects.filter(level="epci").order_by("-population").first(),
+    )
+    for ancestor in biggest:
+        with CaptureQueriesContext(connection) as captured:
+            children_counts(ancestor)
+            list(
+                Territory.objects.filter(ancestor_links__ancestor=ancestor, level="commune", is_obsolete=False)
+                .order_by("search_name", "code")
+                .only("level", "code", "name", "population")[:50]
+            )
+        counts_sql, children_sql = (q["sql"] for q in captured.captured_queries)
+        plans.append((f"children_counts({ancestor.level} {ancestor.code})", explain(counts_sql)))
+        plans.append((f"communes of {ancestor.level} {ancestor.code}, page 1", explain(children_sql)))
+    return plans
+
+
+# --------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="catalyseur-bench-") as var_dir:
+        _configure_environment(var_dir)
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+        from django.db import connection
+
+        assert not settings.DEBUG, "DEBUG must be off for a benchmark"
+        assert connection.vendor == "sqlite" and str(settings.DATABASES["default"]["NAME"]).startswith(var_dir)
+
+        progress(f"scratch database in {var_dir}: migrate")
+        call_command("migrate", verbosity=0)
+
+        table = Table()
+        counts = bench_import(table)
+        bench_search(table, random.Random(SEED))
+        bench_pages(table, random.Random(SEED + 1))
+        plans = query_plans()
+        connection.close()
+
+        print()
+        print(
+            f"Catalyseur territories bench — Python {platform.python_version()}, Django {django.get_version()}, "
+            f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPU, {platform.machine()}"
+        )
+        print(
+            f"Scratch SQLite: {counts['territories']:,} territories, {counts['links']:,} links, "
+            f"{counts['postal']:,} postal codes. Times: time.perf_counter, nearest-rank percentiles."
+        )
+        print()
+        table.print()
+        print()
+        print("Query plans (EXPLAIN QUERY PLAN; 'SCAN <table>' without an index = full table scan)")
+        width = max(len(label) for label, _ in plans)
+        for label, plan in plans:
+            print(f"  {label.ljust(width)}  {plan}")
+        print()
+        print(f"Total bench time {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
