@@ -335,7 +335,21 @@ def import_territories(data_dir: Path, *, force: bool = False, dry_run: bool = F
                 links_added=report.links_added,
                 links_removed=report.links_removed,
             )
+    if not dry_run:
+        _refresh_planner_statistics()
     return report
+
+
+def _refresh_planner_statistics() -> None:
+    """Give the query planner fresh statistics, so it picks the link indexes by itself."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("ANALYZE")
+        elif connection.vendor == "postgresql":
+            for table in ("territories_territory", "territories_territorylink", "territories_postalcode"):
+                cursor.execute(f"ANALYZE {table}")
 
 
 def _apply(source: Source, report: Report, progress: Progress) -> None:

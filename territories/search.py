@@ -9,7 +9,7 @@ range scans; the "contains" group is only computed when the first groups leave r
 
 from django.db.models import F, Q
 
-from territories.models import Level, PostalCode, Territory
+from territories.models import OFFICIAL_LEVELS, Level, PostalCode, Territory
 from territories.normalize import searchable
 from territories.policy import visible_filter
 
@@ -46,12 +46,15 @@ def search_territories(text: str, *, user=None, levels=None, limit: int = 10, in
 
     compact = raw.replace(" ", "")
     if compact.isalnum() and any(ch.isdigit() for ch in compact):
-        take(base.filter(code__iexact=compact))
+        # Exact official code, through the (level, code) unique index.
+        take(base.filter(level__in=levels or OFFICIAL_LEVELS, code=compact.upper()))
         if compact.isdigit() and len(compact) <= 5:
             # Postal codes are five digits: a prefix is a range that any collation sorts alike.
             postal = PostalCode.objects.filter(code__gte=compact.ljust(5, "0"), code__lte=compact.ljust(5, "9"))
             take(base.filter(pk__in=postal.values("territory_id")))
     take(base.filter(search_name=wanted))
     take(base.filter(search_name__gt=wanted, search_name__lt=wanted + _AFTER_ALL))
-    take(base.filter(search_name__contains=wanted))
+    if not wanted.replace(" ", "").isdigit():
+        # Names hold no postal code: a number never needs the (unindexed) "contains" scan.
+        take(base.filter(search_name__contains=wanted))
     return found

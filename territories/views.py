@@ -33,7 +33,7 @@ def children_counts(territory: Territory) -> dict[str, int]:
 
 def get_visible_territory(user, level: str, code: str) -> Territory:
     """The territory, or a 404 when it does not exist or the user may not see it."""
-    territory = Territory.objects.filter(level=level, code=code).select_related("successor", "owner").first()
+    territory = Territory.objects.filter(level=level, code=code).first()
     if territory is None or not policy.can_view(user, territory):
         raise Http404("Territoire introuvable")
     return territory
@@ -65,7 +65,10 @@ def detail(request, level, code):
     page = None
     if shown_level:
         children = (
-            Territory.objects.filter(ancestor_links__ancestor=territory, level=shown_level, is_obsolete=False)
+            # The level is given on the link too, so the (ancestor, descendant_level) index drives the query.
+            Territory.objects.filter(
+                ancestor_links__ancestor=territory, ancestor_links__descendant_level=shown_level, is_obsolete=False
+            )
             .order_by("search_name", "code")
             .only("level", "code", "name", "population")
         )
@@ -81,9 +84,9 @@ def detail(request, level, code):
         "shown_label": LEVEL_PLURAL[Level(shown_level)] if shown_level else "",
         "page": page,
         "can_edit": policy.can_edit(request.user, territory),
-        "containing_projects": Territory.objects.containing(territory).filter(level=Level.PROJECT).filter(
-            policy.visible_filter(request.user)
-        ).order_by("name")
+        "containing_projects": Territory.objects.filter(
+            pk__in=TerritoryLink.objects.filter(descendant=territory).values("ancestor_id"), level=Level.PROJECT
+        ).filter(policy.visible_filter(request.user)).order_by("name")
         if territory.level == Level.COMMUNE
         else [],
     }
