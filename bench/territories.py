@@ -50,8 +50,11 @@ def _configure_environment(var_dir: str) -> None:
     for name in ("DATABASE_URL", "CATALYSEUR_PRODUCTION", "CONN_MAX_AGE"):
         os.environ.pop(name, None)
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
+    # Python puts this script's folder first on sys.path, where this very file would
+    # shadow the ``territories`` app: replace it with the project root.
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
+    sys.path.insert(0, str(ROOT))
 
 
 # --------------------------------------------------------------------------------------
@@ -144,7 +147,7 @@ def bench_import(table: Table) -> dict:
     from territories.models import PostalCode, Territory, TerritoryLink
 
     data_dir = Path(settings.DECOUPAGE_DATA_DIR)
-    for filename in SOURCE_FILES.values():  # the JSON in the OS page cache for both runs
+    for filename in SOURCE_FILES.values():  # warm the OS page cache: time the import, not the disk
         (data_dir / filename).read_bytes()
 
     progress("full import of the official territories (one run, ~10-20 s)")
@@ -197,6 +200,8 @@ def bench_import(table: Table) -> dict:
 # 2. Search
 # --------------------------------------------------------------------------------------
 
+# The statement the ORM emits for the "names starting with the text" group (the visible
+# filter included), minus the ``NOT id IN (…)`` of the rows an exact match already found.
 PREFIX_SQL = """
 SELECT "id", "level", "code", "name", "search_name", "population", "postal_codes", "zone",
        "is_obsolete", "obsolete_since", "successor_id", "owner_id", "description",
@@ -226,6 +231,34 @@ def build_search_texts(rng: random.Random, n: int) -> list[tuple[str, str]]:
         else:
             texts.append(("postal code", rng.choice(rng.choice(communes_with_postal)[2])))
     return texts
+
+
+SEARCH_GROUPS = (  # (label, marker in the SQL), in the order search_territories runs them
+    ("official code, code__iexact", '"code" LIKE'),
+    ("postal code range", '"territories_postalcode"'),
+    ("exact name", '"search_name" = '),
+    ("name prefix, index range", '"search_name" > '),
+    ("name contains, LIKE '%…%'", '"search_name" LIKE'),
+)
+
+
+class QueryTimer:
+    """A connection.execute_wrapper timing each statement by search group.
+
+    It times cursor.execute(): for these ORDER BY … LIMIT statements SQLite reads and sorts
+    every candidate row before returning the first one, so that is where the work is.
+    """
+
+    def __init__(self):
+        self.times: dict[str, list[float]] = defaultdict(list)
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            label = next((label for label, marker in SEARCH_GROUPS if marker in sql), "other")
+            self.times[label].append(time.perf_counter() - start)
 
 
 def bench_search(table: Table, rng: random.Random) -> None:
@@ -270,6 +303,13 @@ def bench_search(table: Table, rng: random.Random) -> None:
         t_direct.append(timed(direct, text)[0])
         t_bare.append(timed(bare_prefix, text)[0])
 
+    # Separate pass (the wrapper costs a little): which SQL statements the texts run.
+    progress(f"search: {N_SEARCH} texts again, timing each SQL statement")
+    timer = QueryTimer()
+    with connection.execute_wrapper(timer):
+        for _kind, text in texts:
+            direct(text)
+
     # The test client keeps the database connection open between requests; a real server
     # with CONN_MAX_AGE=0 (the SQLite default here) opens one, with its PRAGMAs, per request.
     progress(f"search: {N_FRESH_CONNECTION} API calls on a new database connection each")
@@ -289,6 +329,10 @@ def bench_search(table: Table, rng: random.Random) -> None:
     overhead = api_p95 / p95(t_direct)
     table.add("search_territories() direct", len(t_direct), ms(p50(t_direct)), ms(p95(t_direct)),
               f"API/this < {OVERHEAD_GOAL:.0f}×", f"{overhead:.1f}×", verdict(overhead < OVERHEAD_GOAL))
+    for label, _marker in SEARCH_GROUPS:
+        samples = timer.times.get(label)
+        if samples:
+            table.add(f"  SQL: {label}", len(samples), ms(p50(samples)), ms(p95(samples)))
     table.add("bare SQL, prefix range query only", len(t_bare), ms(p50(t_bare)), ms(p95(t_bare)),
               "", ratio(api_p95, p95(t_bare)))
     table.add("API, new DB connection per request", len(t_fresh), ms(p50(t_fresh)), ms(p95(t_fresh)),
@@ -320,13 +364,16 @@ def page_queries(level: str, code: str, user, shown_level: str | None = None) ->
     from django.conf import settings
 
     from territories import policy
-    from territories.models import Level, Territory
+    from territories.models import CONTAINED_LEVELS, Level, Territory
     from territories.views import children_counts, get_visible_territory
 
     times = {}
     times["fetch"], territory = timed(get_visible_territory, user, level, code)
     times["parents()"], _ = timed(territory.parents)
-    times["children_counts()"], counts = timed(children_counts, territory)
+    if CONTAINED_LEVELS[Level(territory.level)]:
+        times["children_counts()"], counts = timed(children_counts, territory)
+    else:  # a commune: children_counts returns {} without a query
+        times["children_counts()"], counts = None, {}
     if shown_level not in counts:
         shown_level = next((lvl for lvl, n in counts.items() if n), next(iter(counts), None))
     children = []
@@ -338,13 +385,13 @@ def page_queries(level: str, code: str, user, shown_level: str | None = None) ->
         )
         times["children, page 1"], children = timed(lambda: list(qs[: settings.TERRITORY_CHILDREN_PER_PAGE]))
     else:
-        times["children, page 1"] = 0.0
+        times["children, page 1"] = None
     if territory.level == Level.COMMUNE:
         qs = Territory.objects.containing(territory).filter(level=Level.PROJECT).filter(policy.visible_filter(user))
         times["containing projects"], _ = timed(lambda: list(qs.order_by("name")))
     else:
-        times["containing projects"] = 0.0
-    times["total"] = sum(times.values())
+        times["containing projects"] = None
+    times["total"] = sum(t for t in times.values() if t is not None)
     return times
 
 
@@ -375,7 +422,8 @@ def bench_pages(table: Table, rng: random.Random) -> None:
         t_http.append(elapsed)
         http_by_level[level].append(elapsed)
         for part, seconds in page_queries(level, code, anonymous).items():
-            bare[part].append(seconds)
+            if seconds is not None:  # None: the view does not run this query for that level
+                bare[part].append(seconds)
         bare_by_level[level].append(bare["total"][-1])
 
     # The communes tab of a département (the link the page offers under "Communes").
@@ -421,7 +469,10 @@ def query_plans() -> list[tuple[str, str]]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from territories.models import Territory
+    from django.db.models import Count, Q
+
+    from territories.models import Level, Territory
+    from territories.policy import visible_filter
     from territories.search import search_territories
     from territories.views import children_counts
 
@@ -436,16 +487,18 @@ def query_plans() -> list[tuple[str, str]]:
             search_territories(text, user=AnonymousUser(), limit=SEARCH_LIMIT)
         for query in captured.captured_queries:
             sql = query["sql"]
-            where = sql.split(" WHERE ", 1)[1].split(" ORDER BY ")[0]
-            condition = where.replace('"territories_territory".', "").replace(
-                "(NOT (\"level\" = 'project') OR NOT \"is_private\") AND NOT \"is_obsolete\" AND ", ""
-            )
-            plans.append((f"search {text!r}: {condition[:60]}", explain(sql)))
+            group = next((label for label, marker in SEARCH_GROUPS if marker in sql), "other")
+            plans.append((f"search {text!r}: {group}", explain(sql)))
 
-    biggest = (
-        Territory.objects.filter(level="region").order_by("-population").first(),
-        Territory.objects.filter(level="epci").order_by("-population").first(),
-    )
+    def most_communes(level):
+        return (
+            Territory.objects.filter(level=level)
+            .annotate(n=Count("descendant_links", filter=Q(descendant_links__descendant_level="commune")))
+            .order_by("-n")
+            .first()
+        )
+
+    biggest = (most_communes("region"), most_communes("epci"))
     for ancestor in biggest:
         with CaptureQueriesContext(connection) as captured:
             children_counts(ancestor)
@@ -456,7 +509,15 @@ def query_plans() -> list[tuple[str, str]]:
             )
         counts_sql, children_sql = (q["sql"] for q in captured.captured_queries)
         plans.append((f"children_counts({ancestor.level} {ancestor.code})", explain(counts_sql)))
-        plans.append((f"communes of {ancestor.level} {ancestor.code}, page 1", explain(children_sql)))
+        plans.append((f"communes of {ancestor.level} {ancestor.code} ({ancestor.n}), page 1", explain(children_sql)))
+
+    commune = Territory.objects.get(level="commune", code="69123")
+    with CaptureQueriesContext(connection) as captured:
+        commune.parents()
+        list(Territory.objects.containing(commune).filter(level=Level.PROJECT).filter(visible_filter(None)).order_by("name"))
+    parents_sql, projects_sql = (q["sql"] for q in captured.captured_queries)
+    plans.append(("parents() of commune 69123", explain(parents_sql)))
+    plans.append(("containing projects of commune 69123", explain(projects_sql)))
     return plans
 
 
@@ -498,6 +559,9 @@ def main() -> int:
         )
         print()
         table.print()
+        print()
+        print("ratio = p95 ÷ p95, same run: import ÷ bare insert; API p95 ÷ the row's p95 (search_territories:")
+        print("goal < 3×); fresh-connection p95 ÷ the same texts on a kept connection; page p95 ÷ its bare queries' p95.")
         print()
         print("Query plans (EXPLAIN QUERY PLAN; 'SCAN <table>' without an index = full table scan)")
         width = max(len(label) for label, _ in plans)
