@@ -9,6 +9,10 @@ class SignUpForm(UserCreationForm):
         model = User
         fields = ("email", "display_name")
         labels = {"email": "Adresse e-mail", "display_name": "Nom affiché (facultatif)"}
+        widgets = {
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "display_name": forms.TextInput(attrs={"autocomplete": "name"}),
+        }
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()

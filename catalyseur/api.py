@@ -1,7 +1,7 @@
 """The JSON API: one NinjaAPI, each app adds its router. Schema at /api/openapi.json."""
 
 from django.http import Http404
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import ValidationError
 
 from territories.api import router as territories_router
@@ -12,6 +12,8 @@ api = NinjaAPI(
     description="Données ouvertes de Catalyseur : territoires officiels et territoires de projet.",
     urls_namespace="api",
     docs_url="/docs",
+    # Deep links put a link inside each operation's button (nested interactive controls).
+    docs=Swagger(settings={"deepLinking": False}),
     openapi_url="/openapi.json",
 )
 api.add_router("/", territories_router)

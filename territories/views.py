@@ -1,6 +1,7 @@
 """Pages of the territories: search, territory page, project territories."""
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -103,7 +104,7 @@ def project_create(request):
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         project = save_project(owner=request.user, commune_ids=form.cleaned_data["commune_ids"], **form.project_fields())
-        messages.success(request, f"Territoire de projet « {project.name} » créé : {project.population:n} habitants.")
+        messages.success(request, f"Territoire de projet « {project.name} » créé : {intcomma(project.population)} habitants.")
         return redirect(project)
     return render(request, "territories/project_form.html", {"form": form, "project": None})
 

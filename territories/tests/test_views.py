@@ -68,7 +68,9 @@ def test_a_member_creates_a_project_of_three_communes_and_sees_its_population(cl
     expected = sum(Territory.objects.filter(level="commune", code__in=["94018", "94069", "94046"]).values_list("population", flat=True))
     assert project.population == expected and project.owner == member
     html = client.get(response["Location"]).content.decode()
-    assert f"{expected:,}".replace(",", "\u202f") in html or f"{expected:,}".replace(",", " ") in html or str(expected) in html
+    shown = f"{expected:,}".replace(",", "\xa0")  # French grouping: a non-breaking space
+    assert f"{shown} habitants</dd>" in html
+    assert f"créé : {shown} habitants." in html
     assert "Charenton-le-Pont" in html
 
 

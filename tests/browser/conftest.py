@@ -54,8 +54,8 @@ def browser():
 def new_page(browser):
     """Open a page in a fresh browser context (its own cookies).
 
-    Keyword arguments go to ``browser.new_context``. The browser speaks French, like the
-    site's users (with an English browser the site answers in English).
+    Keyword arguments go to ``browser.new_context``. The browser is set up as a French
+    visitor's (locale fr-FR, Paris time).
     """
     contexts = []
 
@@ -66,7 +66,7 @@ def new_page(browser):
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
-        watch_page(page)
+        watch_page(page, javascript=options.get("java_script_enabled", True))
         return page
 
     yield open_page

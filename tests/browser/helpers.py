@@ -8,6 +8,7 @@
 """
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,9 @@ BLOCKING_IMPACTS = ("serious", "critical")
 class BrowserProblems:
     """What the browser reported while a page was open."""
 
-    def __init__(self):
+    def __init__(self, javascript: bool):
+        self.javascript = javascript
+        self.cdp_session = None  # see scripts_running_for_axe()
         self.csp_violations: list[str] = []
         self.page_errors: list[str] = []
         self.console_errors: list[tuple[str, str]] = []  # (text, URL it is about)
@@ -43,9 +46,9 @@ class BrowserProblems:
 _watched: dict[int, BrowserProblems] = {}
 
 
-def watch_page(page: Page) -> None:
+def watch_page(page: Page, *, javascript: bool = True) -> None:
     """Start recording what the browser reports for this page (the ``new_page`` fixture does it)."""
-    problems = BrowserProblems()
+    problems = BrowserProblems(javascript)
     page.on("console", problems.on_console)
     page.on("pageerror", problems.on_page_error)
     _watched[id(page)] = problems
@@ -92,8 +95,39 @@ def inject_axe(page: Page) -> None:
         pytest.fail(f"axe-core n'a pas pu être chargé dans {page.url}", pytrace=False)
 
 
+@contextmanager
+def scripts_running_for_axe(page: Page):
+    """Let timers run while axe works in a page whose browser has JavaScript turned off.
+
+    With JavaScript off, Chromium runs no timer or promise callback even for DevTools
+    evaluations, and ``axe.run`` (asynchronous) would wait forever. Script execution is turned
+    back on for the time of the audit through a DevTools session of our own, which then stays
+    attached (detaching it would lift the restriction for good). The page's own scripts were
+    skipped when it loaded and do not run now: axe sees the page as a visitor without
+    JavaScript does.
+    """
+    record = _watched.get(id(page))
+    if record is None or record.javascript:
+        yield
+        return
+    if record.cdp_session is None:
+        record.cdp_session = page.context.new_cdp_session(page)
+        # Our session's own state starts at "enabled": set it once so the next call takes effect.
+        record.cdp_session.send("Emulation.setScriptExecutionDisabled", {"value": True})
+    record.cdp_session.send("Emulation.setScriptExecutionDisabled", {"value": False})
+    try:
+        yield
+    finally:
+        record.cdp_session.send("Emulation.setScriptExecutionDisabled", {"value": True})
+
+
 def axe_violations(page: Page) -> list[dict]:
     """Every axe-core violation in the page as it is now: id, impact, help and target selectors."""
+    with scripts_running_for_axe(page):
+        return _run_axe(page)
+
+
+def _run_axe(page: Page) -> list[dict]:
     inject_axe(page)
     return page.evaluate(
         """async () => {

@@ -51,3 +51,18 @@ def test_a_javascript_error_fails_the_test(page, live_server, territories):
 
     with pytest.raises(pytest.fail.Exception, match="erreur JavaScript : Error: boum"):
         assert_no_browser_errors(page)
+
+
+def test_axe_also_audits_pages_of_a_browser_without_javascript(page_without_js, live_server, territories):
+    page = page_without_js
+    page.goto(live_server.url + "/")
+    expect(heading(page)).to_be_visible()
+    assert_accessible(page)
+    page.evaluate("() => { const img = document.createElement('img'); img.src = '/static/img/favicon.svg'; document.querySelector('main').append(img); }")
+
+    assert ("image-alt", "critical") in {(v["id"], v["impact"]) for v in axe_violations(page)}
+
+    # JavaScript is still off afterwards: the next page's scripts do not run.
+    page.goto(live_server.url + "/territoires/")
+    expect(page.get_by_role("searchbox", name="Rechercher un territoire")).not_to_have_attribute("role", "combobox")
+    assert_no_browser_errors(page)

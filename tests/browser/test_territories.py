@@ -97,6 +97,7 @@ def test_without_javascript_the_search_form_lists_orleans_and_the_pages_still_wo
     page.get_by_role("search").get_by_role("button", name="Rechercher").click()
 
     expect(page).to_have_url(live_server.url + "/territoires/?q=orleans")
+    expect(page.get_by_role("searchbox", name="Rechercher un territoire")).to_have_value("orleans")
     results = page.get_by_role("region", name=re.compile(r"résultats? pour « orleans »"))
     expect(results.get_by_role("listitem").first).to_contain_text("Orléans")
     expect(results.get_by_role("link").first).to_have_text("Orléans")
@@ -130,3 +131,44 @@ def test_an_unknown_territory_shows_a_french_not_found_page(page, live_server, t
     expect(page.get_by_role("combobox", name="Rechercher un territoire")).to_be_visible()
     assert_accessible(page)
     assert_no_browser_errors(page, expected_http_errors=(url,))
+
+
+def test_the_communes_of_a_departement_are_paged_in_place_page_after_page(page, live_server, territories, settings):
+    settings.TERRITORY_CHILDREN_PER_PAGE = 2  # Loiret's 6 sample communes: 3 pages
+    page.goto(live_server.url + "/territoires/departement/45/?niveau=commune")
+    expect(page.get_by_text("Page 1 sur 3")).to_be_visible()
+    assert_accessible(page)
+    page.evaluate("() => { window.sameDocument = true; }")  # gone if the page reloads
+
+    for number in (2, 3):
+        page.get_by_role("navigation", name="Pagination").get_by_role("link", name="Suivants →").click()
+        expect(page.get_by_text(f"Page {number} sur 3")).to_be_visible()
+        expect(page).to_have_url(re.compile(rf"\?niveau=commune&page={number}$"))
+        # The list is replaced, not the page nested into itself.
+        expect(heading(page)).to_have_count(1)
+        expect(page.locator("main")).to_have_count(1)
+        expect(page.locator("#children")).to_have_count(1)
+        assert page.evaluate("() => window.sameDocument") is True
+        assert_accessible(page)
+
+    page.get_by_role("navigation", name="Pagination").get_by_role("link", name="← Précédents").click()
+    expect(page.get_by_text("Page 2 sur 3")).to_be_visible()
+    expect(heading(page)).to_have_count(1)
+    assert_accessible(page)
+    assert_no_browser_errors(page)
+
+
+def test_without_javascript_the_pages_of_communes_are_plain_links(page_without_js, live_server, territories, settings):
+    settings.TERRITORY_CHILDREN_PER_PAGE = 2
+    page = page_without_js
+    page.goto(live_server.url + "/territoires/departement/45/?niveau=commune")
+    expect(page.get_by_text("Page 1 sur 3")).to_be_visible()
+    assert_accessible(page)
+
+    for number in (2, 3):
+        page.get_by_role("navigation", name="Pagination").get_by_role("link", name="Suivants →").click()
+        expect(page).to_have_url(re.compile(rf"\?niveau=commune&page={number}$"))
+        expect(page.get_by_text(f"Page {number} sur 3")).to_be_visible()
+        expect(heading(page)).to_have_text("Loiret")
+        assert_accessible(page)
+    assert_no_browser_errors(page)

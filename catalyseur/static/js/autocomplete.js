@@ -134,9 +134,10 @@
         if (!list.hidden && active >= 0) {
           event.preventDefault();
           choose(active);
-        } else if (options.enterChoosesFirst && items.length && !list.hidden) {
+        } else if (options.enterChoosesFirst && input.value.trim()) {
+          // In the picker, Enter never submits the form half-typed: it picks the first suggestion, if any.
           event.preventDefault();
-          choose(0);
+          if (items.length && !list.hidden) { choose(0); }
         }
       } else if (event.key === "Escape") {
         close();
