@@ -1,10 +1,11 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm, UserCreationForm
 
 from accounts.models import User
+from catalyseur.forms import DescribedErrorsMixin
 
 
-class SignUpForm(UserCreationForm):
+class SignUpForm(DescribedErrorsMixin, UserCreationForm):
     class Meta:
         model = User
         fields = ("email", "display_name")
@@ -21,9 +22,21 @@ class SignUpForm(UserCreationForm):
         return email
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(DescribedErrorsMixin, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": "Adresse e-mail ou mot de passe incorrect. Vérifiez les deux champs (le mot de passe tient compte des majuscules).",
     }
     username = forms.EmailField(label="Adresse e-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+
+
+class ResetRequestForm(DescribedErrorsMixin, PasswordResetForm):
+    pass
+
+
+class NewPasswordForm(DescribedErrorsMixin, SetPasswordForm):
+    pass
+
+
+class ChangePasswordForm(DescribedErrorsMixin, PasswordChangeForm):
+    pass

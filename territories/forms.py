@@ -1,6 +1,7 @@
 from django import forms
 from django.urls import reverse_lazy
 
+from catalyseur.forms import DescribedErrorsMixin
 from territories.models import Level, Territory
 from territories.projects import MemberError, parse_picks, resolve_communes
 
@@ -27,7 +28,7 @@ class TokenListWidget(forms.Textarea):
         return data.get(name)
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(DescribedErrorsMixin, forms.Form):
     name = forms.CharField(label="Nom du territoire de projet", max_length=200, strip=True)
     description = forms.CharField(label="Description (facultative)", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     membres = forms.CharField(

@@ -122,3 +122,11 @@ def test_a_private_project_is_invisible_to_others(client, sample_territories, me
     client.force_login(member)
     assert client.get(url).status_code == 200
     assert "Confidentiel" in client.get("/territoires/commune/64445/").content.decode()
+
+
+def test_each_error_is_tied_to_its_field_for_screen_readers(client, sample_territories, member):
+    client.force_login(member)
+    html = client.post(reverse("territories:project-create"), {"name": "", "membres": "12345"}).content.decode()
+    assert 'aria-describedby="id_name_errors"' in html
+    assert 'aria-describedby="id_membres_helptext id_membres_errors"' in html
+    assert 'id="id_name_errors"' in html and 'id="id_membres_errors"' in html
