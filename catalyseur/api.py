@@ -4,12 +4,13 @@ from django.http import Http404
 from ninja import NinjaAPI, Swagger
 from ninja.errors import ValidationError
 
+from practices.api import router as practices_router
 from territories.api import router as territories_router
 
 api = NinjaAPI(
     title="API Catalyseur",
     version="1",
-    description="Données ouvertes de Catalyseur : territoires officiels et territoires de projet.",
+    description="Données ouvertes de Catalyseur : territoires officiels et de projet, pratiques innovantes.",
     urls_namespace="api",
     docs_url="/docs",
     # Deep links put a link inside each operation's button (nested interactive controls).
@@ -17,6 +18,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("/", territories_router)
+api.add_router("/", practices_router)
 
 
 @api.exception_handler(Http404)

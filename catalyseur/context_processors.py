@@ -7,6 +7,7 @@ def navigation(request):
     items = [
         ("home", "Accueil", reverse("home")),
         ("territories", "Territoires", reverse("territories:index")),
+        ("practices", "Pratiques innovantes", reverse("practices:index")),
         ("api", "API", reverse("api:openapi-view")),
     ]
     current = "home"

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("territoires/", include("territories.urls")),
     path("compte/", include("accounts.urls")),
+    path("pratiques/", include("practices.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,21 @@
+"""Who may see and change fiches. Pages, API, search and exports all ask here.
+
+A published fiche is public. A fiche in any other status is seen only by its contributor
+and by editors; to anyone else it does not exist (404).
+"""
+
+from accounts.policy import can_moderate
+from practices.models import CaseStudy, Status
+
+
+def searchable_case_studies(user):
+    """What search, facets, lists and exports may show: published fiches only."""
+    return CaseStudy.objects.published()
+
+
+def can_view(user, case: CaseStudy) -> bool:
+    if case.status == Status.PUBLISHED:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return case.contributor_id == user.pk or can_moderate(user)

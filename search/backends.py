@@ -1,0 +1,194 @@
+"""One full-text search interface, two backends: SQLite FTS5 (the embedded default) and
+PostgreSQL full-text search (``french_unaccent`` configuration: unaccent, then the French
+Snowball stemmer). The backend follows the database in use.
+
+An *index* holds, for each object id, three weighted fields: ``title`` (heaviest),
+``summary`` and ``body``. Callers never write SQL: they ``replace`` and ``delete``
+documents, ask for the ``matching`` ids as a subquery (to combine with ORM filters and
+facets in one statement), and for ``ranked`` hits within a filtered set.
+
+SQLite: the FTS5 table stores the analysed text (see ``search.text``), so stemming and
+accents are handled in Python the same way when indexing and when querying; the ranking
+is ``bm25()`` with per-column weights. User text never reaches FTS5 raw: it is reduced to
+stemmed terms made of letters and digits, each quoted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from search.text import STOPWORDS, analyze, query_terms, strip_accents, words
+
+WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, body
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int
+    title: str
+    summary: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    score: float  # higher is better
+
+
+class SQLiteBackend:
+    def __init__(self, name: str):
+        self.table = f"search_{name}"
+
+    def create(self, schema_editor) -> None:
+        schema_editor.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {self.table} USING fts5("
+            "title, summary, body, tokenize = 'unicode61 remove_diacritics 2')"
+        )
+
+    def drop(self, schema_editor) -> None:
+        schema_editor.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+    def replace(self, documents: Iterable[Document]) -> None:
+        rows = [
+            (d.id, " ".join(analyze(d.title)), " ".join(analyze(d.summary)), " ".join(analyze(d.body)))
+            for d in documents
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(f"DELETE FROM {self.table} WHERE rowid = %s", [(r[0],) for r in rows])
+            cursor.executemany(f"INSERT INTO {self.table} (rowid, title, summary, body) VALUES (%s, %s, %s, %s)", rows)
+
+    def delete(self, ids: Iterable[int]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(f"DELETE FROM {self.table} WHERE rowid = %s", [(i,) for i in ids])
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self.table}")
+
+    @staticmethod
+    def _match(terms: list[str]) -> str:
+        return " ".join(f'"{t}"' for t in terms)
+
+    def matching(self, terms: list[str]) -> tuple[str, list]:
+        return f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s", [self._match(terms)]
+
+    def ranked(self, terms: list[str], within: tuple[str, list], limit: int, offset: int) -> list[Hit]:
+        within_sql, within_params = within
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        sql = (
+            f"SELECT rowid, bm25({self.table}, {weights}) AS rank FROM {self.table} "
+            f"WHERE {self.table} MATCH %s AND rowid IN ({within_sql}) ORDER BY rank, rowid LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self._match(terms), *within_params, limit, offset])
+            return [Hit(row[0], -row[1]) for row in cursor.fetchall()]
+
+
+class PostgreSQLBackend:
+    config = "french_unaccent"
+
+    def __init__(self, name: str):
+        self.table = f"search_{name}"
+
+    def create(self, schema_editor) -> None:
+        schema_editor.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (id bigint PRIMARY KEY, document tsvector NOT NULL)")
+        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {self.table}_document ON {self.table} USING gin (document)")
+
+    def drop(self, schema_editor) -> None:
+        schema_editor.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+    def _vector_sql(self) -> str:
+        parts = [f"setweight(to_tsvector('{self.config}', %s), '{w}')" for w in "ABC"]
+        return " || ".join(parts)
+
+    def replace(self, documents: Iterable[Document]) -> None:
+        rows = [(d.id, d.title, d.summary, d.body) for d in documents]
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {self.table} (id, document) VALUES (%s, {self._vector_sql()}) "
+                "ON CONFLICT (id) DO UPDATE SET document = EXCLUDED.document",
+                rows,
+            )
+
+    def delete(self, ids: Iterable[int]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self.table} WHERE id = ANY(%s)", [list(ids)])
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self.table}")
+
+    def _query(self) -> str:
+        return f"to_tsquery('{self.config}', %s)"
+
+    @staticmethod
+    def _terms(terms: list[str]) -> str:
+        # Terms are already made of letters and digits only: safe to join with '&'.
+        return " & ".join(terms)
+
+    def matching(self, terms: list[str]) -> tuple[str, list]:
+        return f"SELECT id FROM {self.table} WHERE document @@ {self._query()}", [self._terms(terms)]
+
+    def ranked(self, terms: list[str], within: tuple[str, list], limit: int, offset: int) -> list[Hit]:
+        within_sql, within_params = within
+        # ts_rank's weights are given as {D, C, B, A}; title is A, summary B, body C.
+        weights = "{0.05, " + ", ".join(str(w / WEIGHTS[0]) for w in reversed(WEIGHTS)) + "}"
+        sql = (
+            f"SELECT id, ts_rank('{weights}', document, q) AS score FROM {self.table}, {self._query()} q "
+            f"WHERE document @@ q AND id IN ({within_sql}) ORDER BY score DESC, id LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self._terms(terms), *within_params, limit, offset])
+            return [Hit(row[0], float(row[1])) for row in cursor.fetchall()]
+
+
+class SearchIndex:
+    """The full-text index of one kind of object, on whichever database is in use."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    @property
+    def backend(self):
+        return PostgreSQLBackend(self.name) if connection.vendor == "postgresql" else SQLiteBackend(self.name)
+
+    def terms(self, text: str) -> list[str]:
+        """The query's terms as this backend searches them (empty: no text filter)."""
+        terms = query_terms(text)
+        if connection.vendor == "postgresql":
+            # PostgreSQL stems with its own dictionary: give it the words, accents removed.
+            plain = [strip_accents(w.lower()) for w in words(text)]
+            return list(dict.fromkeys(w for w in plain if w and w not in STOPWORDS))
+        return terms
+
+    def replace(self, documents: Iterable[Document]) -> None:
+        self.backend.replace(list(documents))
+
+    def delete(self, ids: Iterable[int]) -> None:
+        self.backend.delete(list(ids))
+
+    def clear(self) -> None:
+        self.backend.clear()
+
+    def matching(self, terms: list[str]) -> RawSQL:
+        sql, params = self.backend.matching(terms)
+        return RawSQL(sql, params)
+
+    def ranked(self, terms: list[str], within_queryset, *, limit: int, offset: int = 0) -> list[Hit]:
+        sql, params = within_queryset.values("pk").query.sql_with_params()
+        return self.backend.ranked(terms, (sql, list(params)), limit, offset)
+
+    def create(self, schema_editor) -> None:
+        self._for(schema_editor).create(schema_editor)
+
+    def drop(self, schema_editor) -> None:
+        self._for(schema_editor).drop(schema_editor)
+
+    def _for(self, schema_editor):
+        vendor = schema_editor.connection.vendor
+        return PostgreSQLBackend(self.name) if vendor == "postgresql" else SQLiteBackend(self.name)
