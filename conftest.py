@@ -41,3 +41,12 @@ def other_member(db, django_user_model):
 @pytest.fixture
 def editor(db, django_user_model):
     return django_user_model.objects.create_user(email="editeur@example.org", password="un mot de passe solide", role="editor")
+
+
+@pytest.fixture
+def fiches(sample_territories):
+    """Three published fiches on the sample territories (see practices.tests.sample_fiches.py)."""
+    from practices.importer import clean_rows, save_rows
+    from practices.tests.sample_fiches import FICHES
+
+    return save_rows(clean_rows(FICHES))

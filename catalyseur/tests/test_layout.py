@@ -5,11 +5,12 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 PAGES = ["/", "/territoires/", "/territoires/?q=orleans", "/territoires/commune/45234/", "/territoires/region/24/",
-         "/compte/connexion/", "/compte/inscription/", "/compte/mot-de-passe/oubli/", "/territoires/commune/00000/"]
+         "/compte/connexion/", "/compte/inscription/", "/compte/mot-de-passe/oubli/", "/territoires/commune/00000/",
+         "/pratiques/", "/pratiques/?q=seniors&domaine=numerique", "/pratiques/silver/"]
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_every_page_is_french_with_landmarks_and_no_inline_script_or_style(client, sample_territories, path):
+def test_every_page_is_french_with_landmarks_and_no_inline_script_or_style(client, fiches, path):
     response = client.get(path)
     html = response.content.decode()
     assert '<html lang="fr">' in html
@@ -32,7 +33,7 @@ def test_the_content_security_policy_forbids_inline_code(client):
 
 def test_navigation_lists_the_parts_that_exist(client):
     html = client.get("/").content.decode()
-    for href in ('href="/"', 'href="/territoires/"', 'href="/api/docs"'):
+    for href in ('href="/"', 'href="/territoires/"', 'href="/pratiques/"', 'href="/api/docs"'):
         assert href in html
 
 

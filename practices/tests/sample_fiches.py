@@ -1,6 +1,4 @@
-import pytest
-
-from practices.importer import clean_rows, save_rows
+"""Three small fiches on the sample territories, for the tests of search, pages and API."""
 
 FICHES = [
     {"slug": "silver", "title": "Des seniors et des tablettes", "summary": "Lutter contre la fracture numérique des seniors.",
@@ -15,7 +13,3 @@ FICHES = [
      "domains": ["emploi", "insertion_jeunes"], "partnership_types": ["pratiques_responsables"], "carrier_status": "entreprise", "year_started": 2012},
 ]
 
-
-@pytest.fixture
-def fiches(sample_territories):
-    return save_rows(clean_rows(FICHES))
