@@ -15,10 +15,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from practices.indexing import reindex
+from practices.richtext import sanitize
 from practices.models import CarrierStatus, CaseStudy, CaseStudyRevision, Category, Status
 from taxonomy.models import Domain, Metier, PartnershipType
 from territories.models import Level, Territory
 
+RICH_FIELDS = ("objet", "genese", "objectif", "activites_partenariats", "resultats", "prochaines_etapes")
 TEXT_FIELDS = ("summary", "objet", "carrier", "genese", "objectif", "activites_partenariats", "resultats", "prochaines_etapes", "website")
 LIST_FIELDS = ("places", "organisations")
 TAXONOMIES = {"domains": Domain, "partnership_types": PartnershipType, "metiers": Metier}
@@ -80,7 +82,7 @@ def clean_rows(rows: list[dict], *, label=lambda i: f"ligne {i + 1}") -> list[Cl
             value = row.get(name) or ""
             if not isinstance(value, str):
                 problems.append(f"{where}, champ « {name} » : texte attendu")
-            values[name] = str(value).strip()
+            values[name] = sanitize(str(value)) if name in RICH_FIELDS else str(value).strip()
         if not values["summary"]:
             problems.append(f"{where}, champ « summary » : le résumé est obligatoire")
         for name in LIST_FIELDS:
@@ -113,9 +115,16 @@ def clean_rows(rows: list[dict], *, label=lambda i: f"ligne {i + 1}") -> list[Cl
         values["year_started"] = year or None
         values["territory"] = _territory(row.get("territory"), where, problems)
         source = row.get("source") or {}
+        documented_year = source.get("year") or None
+        if documented_year is not None:
+            try:
+                documented_year = int(documented_year)
+            except (TypeError, ValueError):
+                problems.append(f"{where}, champ « documented_year » : année invalide « {documented_year} »")
+                documented_year = None
         values.update(
             source_document=str(source.get("document") or ""), documented_by=str(source.get("documented_by") or ""),
-            documented_year=source.get("year") or None, source_where=str(source.get("where") or ""),
+            documented_year=documented_year, source_where=str(source.get("where") or ""),
             source_title=str(source.get("title") or ""),
         )
         terms = {}

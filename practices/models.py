@@ -106,8 +106,10 @@ class CaseStudy(models.Model):
 
     def search_body(self) -> str:
         """Every text field but title and summary, for the full-text index."""
-        parts = [self.objet, self.carrier, self.genese, self.objectif, self.activites_partenariats, self.resultats,
-                 self.prochaines_etapes, " ".join(self.places or []), " ".join(self.organisations or [])]
+        from practices.richtext import plain
+
+        parts = [plain(self.objet), self.carrier, plain(self.genese), plain(self.objectif), plain(self.activites_partenariats),
+                 plain(self.resultats), plain(self.prochaines_etapes), " ".join(self.places or []), " ".join(self.organisations or [])]
         parts += [f"{f.get('label', '')} {f.get('value', '')}" for f in self.figures or [] if isinstance(f, dict)]
         # The taxonomy, in words: a search for "emploi" finds the fiches of that domain.
         parts += [term.label for term in self.domains.all()] + [term.label for term in self.partnership_types.all()]

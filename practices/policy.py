@@ -19,3 +19,25 @@ def can_view(user, case: CaseStudy) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return case.contributor_id == user.pk or can_moderate(user)
+
+
+def can_contribute(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.is_active
+
+
+def can_review(user) -> bool:
+    """Editors publish, send back for changes, or archive fiches."""
+    return can_moderate(user)
+
+
+def can_edit(user, case: CaseStudy) -> bool:
+    """Editors edit any fiche; a contributor edits their own while it is a draft."""
+    if not can_contribute(user):
+        return False
+    if can_review(user):
+        return True
+    return case.contributor_id == user.pk and case.status == Status.DRAFT
+
+
+def can_submit(user, case: CaseStudy) -> bool:
+    return can_edit(user, case) and case.status == Status.DRAFT

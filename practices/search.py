@@ -18,6 +18,7 @@ from django.db.models import Count, F, Q
 from practices import policy
 from practices.indexing import INDEX
 from practices.models import CarrierStatus, CaseStudy, Category
+from practices.richtext import plain
 from search.text import highlight, query_terms
 from taxonomy.models import Domain, PartnershipType
 from territories.models import CONTAINED_LEVELS, Level, Territory
@@ -118,10 +119,8 @@ def base_queryset(user):
     return policy.searchable_case_studies(user)
 
 
-def run_search(form: PracticeSearchForm, params: dict, user=None) -> SearchOutcome:
-    data = form.cleaned_data
-    terms = INDEX.terms(data.get("q") or "")
-    filters = {
+def _filters(data: dict) -> dict:
+    return {
         "domaine": Q(domains__code__in=data["domaine"]) if data.get("domaine") else None,
         "type": Q(partnership_types__code__in=data["type"]) if data.get("type") else None,
         "categorie": Q(category__in=data["categorie"]) if data.get("categorie") else None,
@@ -129,6 +128,14 @@ def run_search(form: PracticeSearchForm, params: dict, user=None) -> SearchOutco
         "annee": Q(year_started__in=data["annee"]) if data.get("annee") else None,
         "territoire": _inside(data["territoire"]) if data.get("territoire") else None,
     }
+
+
+def _filtering(form: PracticeSearchForm, user):
+    """The terms of the query, and a function giving the filtered fiches (optionally
+    without one facet's own filter, for that facet's counts)."""
+    data = form.cleaned_data
+    terms = INDEX.terms(data.get("q") or "")
+    filters = _filters(data)
     base = base_queryset(user)
     if terms:
         base = base.filter(pk__in=INDEX.matching(terms))
@@ -140,6 +147,19 @@ def run_search(form: PracticeSearchForm, params: dict, user=None) -> SearchOutco
                 # Through a subquery, so a many-to-many filter never duplicates rows.
                 qs = qs.filter(pk__in=CaseStudy.objects.filter(condition).values("pk"))
         return qs
+
+    return terms, filtered
+
+
+def result_queryset(form: PracticeSearchForm, user=None):
+    """Every fiche the search selects (for exports), newest first."""
+    _terms, filtered = _filtering(form, user)
+    return filtered().order_by(F("published_at").desc(nulls_last=True), "-pk")
+
+
+def run_search(form: PracticeSearchForm, params: dict, user=None) -> SearchOutcome:
+    data = form.cleaned_data
+    terms, filtered = _filtering(form, user)
 
     results_qs = filtered()
     count = results_qs.count()
@@ -176,7 +196,7 @@ def _inside(territory: Territory) -> Q:
 def _snippet(case: CaseStudy, terms: list[str]) -> str:
     if terms:
         for text in (case.summary, case.resultats, case.objet, case.activites_partenariats, case.genese, case.objectif):
-            excerpt = highlight(text, terms)
+            excerpt = highlight(plain(text), terms)
             if "<mark>" in excerpt:
                 return excerpt
     return highlight(case.summary, terms)

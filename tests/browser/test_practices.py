@@ -59,3 +59,45 @@ def test_without_javascript_the_territory_facet_drills_down_by_containment(page_
     expect(page.locator(".practice-card h3")).to_have_text("Des seniors et des tablettes")
     assert_accessible(page)
     assert_no_browser_errors(page)
+
+
+def test_a_member_contributes_a_fiche_an_editor_publishes_it_and_anyone_finds_it(new_page, live_server, practices, django_user_model):
+    from .helpers import log_in
+
+    django_user_model.objects.create_user(email="contrib@example.org", password="un mot de passe solide")
+    django_user_model.objects.create_user(email="relecture@example.org", password="un mot de passe solide", role="editor")
+
+    page = new_page()
+    log_in(page, live_server.url, "contrib@example.org", "un mot de passe solide")
+    page.goto(live_server.url + "/pratiques/contribuer/")
+    assert_accessible(page)
+    page.get_by_label("Titre (obligatoire)").fill("Jardin partagé des Blossières")
+    page.get_by_label("Résumé (obligatoire)").fill("Un jardin cultivé par des habitants et une entreprise voisine.")
+    territory = page.get_by_role("combobox", name="Territoire")
+    territory.press_sequentially("orleans")
+    page.get_by_role("option", name="Orléans Commune").first.click()
+    expect(territory).to_have_value("commune/45234")
+    page.get_by_label("Résultats", exact=True).fill("Quarante familles récoltent des légumes chaque semaine.")
+    page.get_by_label("Environnement").check()
+    page.get_by_role("button", name="Prévisualiser").click()
+    expect(page.get_by_role("heading", name="Prévisualisation")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Soumettre à relecture").click()
+    expect(page.locator("td .status-submitted")).to_have_text("Soumise à relecture")
+    assert_no_browser_errors(page)
+
+    editor = new_page()
+    log_in(editor, live_server.url, "relecture@example.org", "un mot de passe solide")
+    editor.goto(live_server.url + "/pratiques/moderation/")
+    editor.get_by_role("link", name="Jardin partagé des Blossières").click()
+    assert_accessible(editor)
+    editor.get_by_label("Publier").check()
+    editor.get_by_role("button", name="Valider la décision").click()
+    expect(editor.get_by_text("Aucune fiche n'attend de relecture.")).to_be_visible()
+    assert_no_browser_errors(editor)
+
+    visitor = new_page()
+    visitor.goto(live_server.url + "/pratiques/?q=légume")
+    expect(visitor.locator(".practice-card h3")).to_have_text("Jardin partagé des Blossières")
+    expect(visitor.locator(".snippet mark")).to_have_text("légumes")
+    assert_no_browser_errors(visitor)

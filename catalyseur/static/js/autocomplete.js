@@ -156,6 +156,16 @@
     });
   }
 
+  /* A territory field: choosing a suggestion writes its level/code into the field. */
+  function enhanceTerritoryFields() {
+    document.querySelectorAll('input[data-autocomplete="fill"]').forEach(function (input) {
+      Combobox(input, {
+        api: input.dataset.api || "/api/territories",
+        onChoose: function (item) { input.value = item.level + "/" + item.code; }
+      });
+    });
+  }
+
   /* The project-territory picker: chips over the textarea of level:code tokens. */
   function enhancePicker(textarea) {
     var field = textarea.closest(".field");
@@ -244,6 +254,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     enhanceSearchBoxes();
+    enhanceTerritoryFields();
     document.querySelectorAll("textarea[data-territory-picker]").forEach(enhancePicker);
     enhanceConfirmForms();
   });
