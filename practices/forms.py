@@ -101,6 +101,15 @@ class CaseStudyForm(DescribedErrorsMixin, forms.ModelForm):
         }
         help_texts = {name: RICH_HELP for name in ("objet", "genese", "objectif", "activites_partenariats", "resultats", "prochaines_etapes")}
 
+    FIELDSETS = [
+        ("L'essentiel", ["title", "summary", "territory", "places", "carrier", "carrier_status", "year_started", "website"]),
+        ("La fiche", ["objet", "genese", "objectif", "activites_partenariats", "organisations", "resultats", "figures", "prochaines_etapes"]),
+        ("Classement", ["domains", "partnership_types", "category", "metiers"]),
+    ]
+
+    def fieldsets(self):
+        return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", "Non renseignée"), *Category.choices]
