@@ -29,6 +29,7 @@ import time
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlencode
 
 SEED = 20240612
 N_FICHES = 100_000
@@ -36,9 +37,18 @@ N_SEARCH = 1000
 N_WARMUP = 100
 PAGE_SIZE = 20  # practices.search.PAGE_SIZE: the bare query fetches as many hits
 
-INDEX_GOAL_S = None  # no goal was set for the index build: the figure is reported only
 API_P95_GOAL_MS = 50.0
 OVERHEAD_GOAL = 3.0
+
+# Time budgets, so that the whole run stays near 10 minutes however slow the code under
+# test is. A part that runs out of budget stops early and its rows say how far it got (n).
+INDEX_AUTOCOMMIT_BUDGET_S = 60.0  # reindex_all() as called bare: stopped after this long
+WARMUP_BUDGET_S = 20.0
+SEARCH_BUDGET_S = 240.0  # the timed requests (API, then run_search, then the bare queries)
+REPLAY_BUDGET_S = 60.0  # the statements of those requests replayed one by one
+# A request (or a replayed statement) still running after this long is interrupted by an
+# SQLite progress handler and counted as a timeout ("timeout" in the table: above it).
+DEADLINE_S = 5.0
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,11 +135,15 @@ class Table:
 
 
 def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.2f} ms"
+    return f"{seconds * 1000:.2f} ms" if math.isfinite(seconds) else f"> {DEADLINE_S:g} s"
 
 
 def ratio(a: float, b: float) -> str:
-    return f"{a / b:.1f}×" if b > 0 else "n/a"
+    if not (b > 0 and math.isfinite(b)):
+        return "n/a"
+    if not math.isfinite(a):  # a timed out: at least the deadline
+        return f"> {DEADLINE_S / b:.0f}×"
+    return f"{a / b:.1f}×"
 
 
 def verdict(ok: bool) -> str:
@@ -144,16 +158,18 @@ def progress(message: str) -> None:
 # 1. Synthetic fiches
 # --------------------------------------------------------------------------------------
 
-# Content words of the field, in three tiers. Accented forms and plurals are kept as
-# they are written: the index stems and strips them ("partenariats" → "partenariat").
-# Tier "common": half of the content words of a text, so each is in most fiches.
+# Content words of the field, in tiers of frequency. Accented forms and plurals are kept
+# as they are written: the index stems and strips them ("partenariats" → "partenariat").
+# Drawn with Zipf-like weights, a text of ~250 words is 40 % function words, 22 % generic
+# words, 26 % "common" words (each in ~35-90 % of the fiches), 12 % "mid" words (each in
+# ~2-30 %) and 0.2 % "rare" words (each in ~0.2-0.5 %): bench/README.md gives the measured
+# document frequencies.
 COMMON_WORDS = """
 partenariat partenariats association associations entreprise entreprises territoire territoires
 projet projets acteurs collectivité collectivités habitants action actions accompagnement jeunes
 emploi insertion coopération solidarité local locale locaux sociale social sociaux public publics
 bénévoles structure structures réseau réseaux partenaires développement
 """.split()
-# Tier "mid": the other half of the content words, each in a few percent to a third of the fiches.
 MID_WORDS = """
 numérique numériques seniors handicap handicapés mobilité santé mécénat formation formations
 éducation logement logements environnement vieillissement isolement pauvreté précarité
@@ -179,7 +195,6 @@ périurbain métropole agglomération intercommunalité élus maire conseil dép
 État préfecture agence caisse mutuelle banque bailleurs sociaux hébergement habitat rénovation
 isolation chauffage factures eau électricité accompagnés suivi parcours repérage
 """.split()
-# Tier "rare": half a percent of the content words, so each is in well under 1 % of fiches.
 RARE_WORDS = """
 ressourcerie recyclerie conciergerie fablab épicerie microcrédit tutorat parrainage mentorat
 colocation intergénérationnelle potagers maraîchage apiculture vélos autopartage téléconsultation
@@ -190,6 +205,20 @@ photographie radio podcast hackathon biodiversité compostage méthanisation pho
 réfugiés migrants détenus prison addictions autisme dyslexie surdité malvoyants aveugles
 tricot jardinage lombricompostage cyclistes trottinettes pédibus orthophonie kinésithérapie
 sophrologie""".split()
+# Each word once, in its first tier.
+MID_WORDS = [w for w in dict.fromkeys(MID_WORDS) if w not in COMMON_WORDS]
+RARE_WORDS = [w for w in dict.fromkeys(RARE_WORDS) if w not in COMMON_WORDS and w not in MID_WORDS]
+# Generic words of any report, never drawn for the queries.
+GENERIC_WORDS = """
+permet permettre mettre place mise œuvre nouveau nouvelle nouveaux nouvelles ensemble favoriser
+développer renforcer créer proposer proposé année années temps besoin besoins objectif objectifs
+travail groupe groupes ans premier première premiers deux trois plusieurs nombreux nombreuses
+ensemble lien liens rencontre rencontres échange échanges idée idées question questions niveau
+cadre rôle moyens moyen mois semaine jour jours ville villes pays national nationale France
+pratique pratiques travailler accompagner soutenir soutien aide aides participer participation
+mobiliser mobilisation partager partage construire construction réaliser réalisé mené menée
+""".split()
+GENERIC_WORDS = [w for w in dict.fromkeys(GENERIC_WORDS) if w not in COMMON_WORDS and w not in MID_WORDS]
 # Function words: mostly stopwords (dropped by the index), some not ("afin", "grâce").
 FUNCTION_WORDS = """
 de la le les des et pour avec en du au aux dans sur par une un à leur leurs entre afin ainsi
@@ -214,16 +243,17 @@ class Writer:
         self.rng = rng
         pool, weights = [], []
 
-        def tier(words, share):
-            zipf = [1 / (rank + 2) for rank in range(len(words))]
+        def tier(words, share, flatness):
+            zipf = [1 / (rank + flatness) for rank in range(len(words))]
             total = sum(zipf)
             pool.extend(words)
             weights.extend(share * w / total for w in zipf)
 
-        tier(FUNCTION_WORDS, 0.35)
-        tier(COMMON_WORDS, 0.65 * 0.50)
-        tier(MID_WORDS, 0.65 * 0.495)
-        tier(RARE_WORDS, 0.65 * 0.005)
+        tier(FUNCTION_WORDS, 0.40, 2)
+        tier(GENERIC_WORDS, 0.22, 20)
+        tier(COMMON_WORDS, 0.26, 10)
+        tier(MID_WORDS, 0.118, 17)
+        tier(RARE_WORDS, 0.002, 50)
         self.pool = pool
         self.cum = list(_accumulate(weights))
         content = COMMON_WORDS + MID_WORDS
@@ -353,3 +383,525 @@ def generate_fiches(n: int, rng: random.Random) -> dict:
         if done % 10_000 == 0 or done == n:
             progress(f"fiches: {done:,} / {n:,} written ({timings['generate']:.0f} s generating, {timings['insert']:.0f} s inserting)")
     return timings
+
+
+# --------------------------------------------------------------------------------------
+# 2. Full-text index
+# --------------------------------------------------------------------------------------
+
+
+class OutOfBudget(Exception):
+    pass
+
+
+def bench_index(table: Table, n_fiches: int, write_timings: dict) -> None:
+    from django.db import connection, transaction
+
+    from practices.indexing import INDEX, document_of, reindex_all
+    from practices.models import CaseStudy
+    from search.text import analyze
+
+    fts = INDEX.backend.table
+
+    def count_rows() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {fts}")
+            return cursor.fetchone()[0]
+
+    def empty_index() -> None:
+        """A new, empty FTS5 table, so that each build starts from the same state."""
+        with connection.schema_editor() as editor:
+            INDEX.drop(editor)
+            INDEX.create(editor)
+
+    # 1. reindex_all() called bare, as a management command or a shell would: Django's
+    # autocommit, so each DELETE and INSERT of INDEX.replace() commits on its own.
+    progress(f"index: reindex_all() in autocommit, stopped after {INDEX_AUTOCOMMIT_BUDGET_S:.0f} s")
+    chunks: list[tuple[int, float]] = []  # (rows, seconds) of each batch of reindex_all
+    state = {"last": 0.0, "start": 0.0}
+
+    def tick(rows: int) -> None:
+        now = time.perf_counter()
+        chunks.append((rows, now - state["last"]))
+        state["last"] = now
+        if now - state["start"] > INDEX_AUTOCOMMIT_BUDGET_S:
+            raise OutOfBudget
+
+    gc.collect()
+    state["start"] = state["last"] = time.perf_counter()
+    try:
+        reindex_all(progress=tick)
+        finished = True
+    except OutOfBudget:
+        finished = False
+    autocommit_s = time.perf_counter() - state["start"]
+    autocommit_rows = sum(rows for rows, _s in chunks)
+
+    def rate(selected) -> str:
+        return f"{sum(r for r, _s in selected) / sum(s for _r, s in selected):,.0f} rows/s"
+
+    # 2. The same function in one transaction: the index the searches below use.
+    empty_index()
+    progress(f"index: reindex_all() inside transaction.atomic(), {n_fiches:,} fiches")
+    gc.collect()
+    with transaction.atomic():
+        atomic_s, indexed = timed(reindex_all)
+    in_index = count_rows()
+
+    # 3. What the build is made of, on a sample: the Python side (the fiche's text through
+    # search_body() and analyze()), then the floor for writing the analysed rows: one
+    # executemany into a new FTS5 table of the same definition, in one transaction.
+    sample_n = min(10_000, n_fiches)
+    progress(f"index: the same work cut in two, on {sample_n:,} fiches")
+    sample = list(CaseStudy.objects.published().prefetch_related("domains", "partnership_types").order_by("pk")[:sample_n])
+    gc.collect()
+    start = time.perf_counter()
+    rows = []
+    for case in sample:
+        d = document_of(case)
+        rows.append((d.id, " ".join(analyze(d.title)), " ".join(analyze(d.summary)), " ".join(analyze(d.body))))
+    analyse_s = time.perf_counter() - start
+    raw = connection.connection
+    raw.execute("CREATE VIRTUAL TABLE bench_bare_fts USING fts5(title, summary, body, tokenize = 'unicode61 remove_diacritics 2')")
+    gc.collect()
+    start = time.perf_counter()
+    with transaction.atomic():
+        raw.executemany("INSERT INTO bench_bare_fts (rowid, title, summary, body) VALUES (?, ?, ?, ?)", rows)
+    insert_s = time.perf_counter() - start
+    raw.execute("DROP TABLE bench_bare_fts")
+    scale = n_fiches / sample_n
+
+    table.section(f"Fiches — {n_fiches:,} synthetic published fiches, ~{write_timings['words'] / n_fiches:.0f} words each")
+    table.add("generate the fiches in Python (bench code, not the application)", 1, "", f"{write_timings['generate']:.1f} s")
+    table.add("bulk_create fiches + domain and type links", 1, "", f"{write_timings['insert']:.1f} s")
+    table.section("Full-text index — practices.indexing.reindex_all() (ratio column: rows per second)")
+    if finished:
+        table.add(f"reindex_all() in autocommit, all {autocommit_rows:,} fiches", 1, "", f"{autocommit_s:.1f} s",
+                  "", rate(chunks))
+    else:
+        table.add(f"reindex_all() in autocommit: STOPPED after {autocommit_rows:,} of {n_fiches:,}", 1, "",
+                  f"{autocommit_s:.1f} s", "", rate(chunks))
+    per = max(1, 10_000 // max(1, chunks[0][0])) if chunks else 1
+    if len(chunks) >= 2 * per:
+        table.add(f"  first {sum(r for r, _s in chunks[:per]):,} rows", "", "", "", "", rate(chunks[:per]))
+        table.add(f"  last {sum(r for r, _s in chunks[-per:]):,} rows (up to row {autocommit_rows:,})", "", "", "", "",
+                  rate(chunks[-per:]))
+    table.add(f"reindex_all() inside transaction.atomic(), {indexed:,} fiches", 1, "", f"{atomic_s:.1f} s",
+              "", f"{indexed / atomic_s:,.0f} rows/s")
+    table.add(f"  rows in {fts} afterwards", in_index)
+    table.add(f"  search_body() + analyze(), {sample_n:,} fiches, × {scale:g}", 1, "", f"{analyse_s * scale:.1f} s",
+              "", f"{sample_n / analyse_s:,.0f} rows/s")
+    table.add(f"  bare FTS5 executemany, one transaction, {sample_n:,} rows, × {scale:g}", 1, "", f"{insert_s * scale:.1f} s",
+              "", f"{sample_n / insert_s:,.0f} rows/s")
+    table.add("  atomic reindex_all() ÷ (analysis + bare insert), in time", "", "", "", "",
+              ratio(atomic_s, (analyse_s + insert_s) * scale))
+
+
+# --------------------------------------------------------------------------------------
+# 3. Search API with facets, beside the bare FTS5 query
+# --------------------------------------------------------------------------------------
+
+
+def _unaccent(word: str) -> str:
+    from search.text import strip_accents
+
+    return strip_accents(word)
+
+
+def build_requests(rng: random.Random, n: int) -> list[tuple[str, dict]]:
+    """(kind, API query parameters) for ``n`` searches of the mix described in the README."""
+    from practices.models import CarrierStatus, Category
+    from taxonomy.models import Domain, PartnershipType
+    from territories.models import Territory
+
+    domains = list(Domain.objects.values_list("code", flat=True))
+    types = list(PartnershipType.objects.values_list("code", flat=True))
+    places = {
+        level: list(Territory.objects.current().filter(level=level).values_list("code", flat=True))
+        for level in ("region", "departement")
+    }
+    tiers = (("common", COMMON_WORDS, 0.35), ("mid", MID_WORDS, 0.45), ("rare", RARE_WORDS, 0.20))
+    requests = []
+    for _ in range(n):
+        params: dict[str, list[str]] = {}
+        if rng.random() < 0.10:
+            kind = "no query (browse)"
+        else:
+            drawn = rng.choices(tiers, [w for _name, _words, w in tiers], k=rng.choice((1, 1, 2, 2, 3)))
+            words = [rng.choice(tier_words) for _name, tier_words, _w in drawn]
+            if rng.random() < 0.2:  # typed without accents
+                words = [_unaccent(w) for w in words]
+            params["q"] = [" ".join(words)]
+            rarest = next(name for name in ("rare", "mid", "common") if any(t[0] == name for t in drawn))
+            kind = f"{len(words)} word{'s' if len(words) > 1 else ''}, rarest {rarest}"
+        if rng.random() < 0.30:
+            params["domain"] = rng.sample(domains, 2 if rng.random() < 0.1 else 1)
+        if rng.random() < 0.20:
+            level = rng.choice(("region", "departement"))
+            params["territory"] = [f"{level}/{rng.choice(places[level])}"]
+        if rng.random() < 0.10:  # another facet value ticked
+            name, values = rng.choice((("type", types), ("category", [c for c, _ in Category.choices]),
+                                       ("status", [c for c, _ in CarrierStatus.choices]),
+                                       ("year", [str(y) for y in range(1995, 2025)])))
+            params[name] = [rng.choice(values)]
+        if params.get("q") and rng.random() < 0.05:
+            params["sort"] = ["date"]
+        if rng.random() < 0.05:
+            params["page"] = [str(rng.randint(2, 5))]
+        requests.append((kind, params))
+    return requests
+
+
+# Which part of run_search (or of the form validation before it) a SQL statement is,
+# recognised by its text. Checked in order; the first marker found wins.
+PARTS = (
+    ("form: year choices, DISTINCT year_started", ('SELECT DISTINCT "practices_casestudy"."year_started"',)),
+    ("form: territory look-up", ('FROM "territories_territory" WHERE ("territories_territory"."code" =',)),
+    ("taxonomy labels (form choices, facet labels)", ('SELECT "taxonomy_domain"."code" AS "code", "taxonomy_domain"."label"',
+                                                      'SELECT "taxonomy_partnershiptype"."code" AS "code", "taxonomy_partnershiptype"."label"')),
+    ("count", ('SELECT COUNT(*) AS "__count"',)),
+    ("ranked page, bm25()", ("bm25(",)),
+    ("date-sorted page", ('ORDER BY "practices_casestudy"."published_at" DESC',)),
+    ("fiches of the page, in_bulk", ('FROM "practices_casestudy" LEFT OUTER JOIN "territories_territory"',)),
+    ("facet domain", ('AS "domains__code", COUNT(',)),
+    ("facet type", ('AS "partnership_types__code", COUNT(',)),
+    ("facet category", ('"practices_casestudy"."category" AS "category", COUNT(',)),
+    ("facet statut", ('"practices_casestudy"."carrier_status" AS "carrier_status", COUNT(',)),
+    ("facet year", ('"practices_casestudy"."year_started" AS "year_started", COUNT(',)),
+    # Counts by région (or below the chosen territory): via the links, then the fiches
+    # placed on such a territory itself; the territories' names; what lies inside.
+    ("facet territory", ('AS "territory__ancestor_links__ancestor", COUNT(', '"practices_casestudy"."territory_id" AS "territory", COUNT(',
+                         'FROM "territories_territory" WHERE "territories_territory"."id" IN (',
+                         'SELECT "territories_territory"."id" AS "pk" FROM "territories_territory" INNER JOIN "territories_territorylink"')),
+)
+PART_NAMES = [name for name, _markers in PARTS] + ["other"]
+
+
+def part_of(sql: str, seen: set) -> str:
+    name = next((name for name, markers in PARTS if any(m in sql for m in markers)), "other")
+    if name == "count" and "count" in seen:
+        name = "facet territory"  # the chosen territory's own count, the same statement again
+    seen.add(name)
+    return name
+
+
+class Capture:
+    """A connection.execute_wrapper keeping every statement run (sql, params), untimed."""
+
+    def __init__(self):
+        self.statements: list[tuple[str, tuple]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        self.statements.append((sql, tuple(params or ())))
+        return execute(sql, params, many, context)
+
+
+class Deadline:
+    """An SQLite progress handler interrupting the running statement once ``at`` is past
+    (the statement then raises OperationalError "interrupted")."""
+
+    def __init__(self):
+        self.at = math.inf
+
+    def arm(self) -> None:
+        self.at = time.perf_counter() + DEADLINE_S
+
+    def __call__(self) -> int:
+        return 1 if time.perf_counter() > self.at else 0
+
+    def install(self) -> None:
+        from django.db import connection
+        from django.db.backends.signals import connection_created
+
+        def on_connect(sender, connection, **kwargs):
+            connection.connection.set_progress_handler(self, 10_000)
+
+        # The test client's requests may reopen the connection (CONN_MAX_AGE): every new
+        # connection gets the handler too.
+        connection_created.connect(on_connect, weak=False)
+        connection.ensure_connection()
+        on_connect(None, connection)
+
+
+def interrupted(error: Exception) -> bool:
+    return "interrupted" in str(error)
+
+
+def bench_search(table: Table, rng: random.Random) -> dict:
+    from django.contrib.auth.models import AnonymousUser
+    from django.db import OperationalError, connection
+    from django.http import QueryDict
+    from django.test import Client
+
+    from practices.api import PARAMS
+    from practices.indexing import INDEX
+    from practices.search import PracticeSearchForm, run_search
+    from search.backends import WEIGHTS, SQLiteBackend
+
+    requests = build_requests(rng, N_SEARCH + N_WARMUP)
+    warmup, requests = requests[:N_WARMUP], requests[N_WARMUP:]
+    client = Client()
+    anonymous = AnonymousUser()
+    deadline = Deadline()
+    deadline.install()
+    fts = INDEX.backend.table
+    bare_sql = (f"SELECT rowid, bm25({fts}, {', '.join(str(w) for w in WEIGHTS)}) AS rank FROM {fts} "
+                f"WHERE {fts} MATCH ? ORDER BY rank LIMIT {PAGE_SIZE}")
+    count_sql = f"SELECT count(*) FROM {fts} WHERE {fts} MATCH ?"
+
+    def api(params):
+        response = client.get("/api/practices", params)
+        return response.status_code
+
+    def direct(params):
+        """What the endpoint does, without django-ninja, middleware or JSON: form, then run_search."""
+        data = QueryDict(mutable=True)
+        for api_name, form_name in PARAMS.items():
+            for value in params.get(api_name, ()):
+                data.appendlist(form_name, value)
+        form = PracticeSearchForm(data)
+        form.user = anonymous
+        form.is_valid()
+        return run_search(form, {name: data.getlist(name) for name in data}, anonymous)
+
+    def match_of(params) -> str | None:
+        terms = INDEX.terms(params.get("q", [""])[0])
+        return SQLiteBackend._match(terms) if terms else None
+
+    def raw():
+        connection.ensure_connection()
+        return connection.connection  # the sqlite3 connection, same PRAGMAs, reopened if need be
+
+    def bare(match):
+        return raw().execute(bare_sql, (match,)).fetchall()
+
+    def bare_count(match):
+        return raw().execute(count_sql, (match,)).fetchone()
+
+    def within_deadline(fn, *args):
+        """(seconds, result), or (inf, None) when the deadline interrupted it."""
+        deadline.arm()
+        try:
+            return timed(fn, *args)
+        except OperationalError as error:
+            if not interrupted(error):
+                raise
+            return math.inf, None
+        finally:
+            deadline.at = math.inf
+
+    progress(f"search: warm-up ({N_WARMUP} requests or {WARMUP_BUDGET_S:.0f} s)")
+    stop = time.perf_counter() + WARMUP_BUDGET_S
+    for _kind, params in warmup:
+        if time.perf_counter() > stop:
+            break
+        within_deadline(api, params)
+        if match_of(params):
+            within_deadline(bare, match_of(params)), within_deadline(bare_count, match_of(params))
+
+    progress(f"search: {N_SEARCH} requests or {SEARCH_BUDGET_S:.0f} s × (API, form + run_search, bare FTS5 queries)")
+    t_api, t_direct, t_bare, t_count, t_api_text, by_kind, measured = [], [], [], [], [], defaultdict(list), []
+    hits, captured, errors = [], [], 0
+    stop = time.perf_counter() + SEARCH_BUDGET_S
+    gc.collect()
+    # The measures of one request run back to back, so drift affects them alike.
+    for kind, params in requests:
+        if time.perf_counter() > stop:
+            break
+        measured.append((kind, params))
+        capture = Capture()  # the statements of the API request, replayed below
+        with connection.execute_wrapper(capture):
+            elapsed, status = within_deadline(api, params)
+        captured.append((params, capture.statements))
+        errors += status not in (200, None)
+        t_api.append(elapsed)
+        by_kind[kind].append(elapsed)
+        # After a timeout, run_search would time out again: counted so, not run.
+        direct_s, outcome = within_deadline(direct, params) if math.isfinite(elapsed) else (math.inf, None)
+        t_direct.append(direct_s)
+        match = match_of(params)
+        if match:
+            t_api_text.append(elapsed)
+            t_bare.append(within_deadline(bare, match)[0])
+            counted = within_deadline(bare_count, match)
+            t_count.append(counted[0])
+            if counted[1] is not None:
+                hits.append(counted[1][0])
+
+    progress(f"search: replaying the SQL of those {len(measured)} requests, statement by statement "
+             f"(or {REPLAY_BUDGET_S:.0f} s)")
+    parts = replay(zip(captured, t_api), within_deadline)
+
+    n_timeouts = sum(1 for t in t_api if not math.isfinite(t))
+    title = f"{len(measured)} of {N_SEARCH} requests in the {SEARCH_BUDGET_S:.0f} s budget" if len(measured) < N_SEARCH else f"{N_SEARCH} requests"
+    table.section(f"Search — GET /api/practices ({title}, seed {SEED}, {PAGE_SIZE} per page, with facets)")
+    api_p95 = p95(t_api)
+    table.add_samples("API via django.test.Client, all requests", t_api, f"p95 < {API_P95_GOAL_MS:.0f} ms", "",
+                      verdict(api_p95 * 1000 < API_P95_GOAL_MS))
+    for kind in sorted(by_kind, key=lambda k: (k[0] != "n", k)):
+        table.add_samples(f"  of which {kind}", by_kind[kind])
+    with_domain = [t for t, (_k, p) in zip(t_api, measured) if "domain" in p]
+    with_territory = [t for t, (_k, p) in zip(t_api, measured) if "territory" in p]
+    if with_domain:
+        table.add_samples("  with a domain filter", with_domain)
+    if with_territory:
+        table.add_samples("  with a territory filter", with_territory)
+    if n_timeouts:
+        table.add(f"  requests interrupted after {DEADLINE_S:g} s (timeouts)", n_timeouts)
+    table.add_samples("form + run_search() direct", t_direct, "", ratio(api_p95, p95(t_direct)))
+    if t_bare:
+        table.add_samples("API, requests with words in q", t_api_text)
+        overhead = p95(t_api_text) / p95(t_bare)
+        table.add_samples(f"bare FTS5: bm25 top {PAGE_SIZE}, same MATCH", t_bare, f"API/this < {OVERHEAD_GOAL:.0f}×",
+                          ratio(p95(t_api_text), p95(t_bare)), verdict(overhead < OVERHEAD_GOAL))
+        table.add_samples("bare FTS5: count(*), same MATCH", t_count, "", ratio(p95(t_api_text), p95(t_count)))
+    if hits:
+        table.add("  fiches matched by the words (p50 / p95 in those columns)", len(hits), f"{p50(hits):,}", f"{p95(hits):,}")
+    if errors:
+        table.add(f"  !! {errors} API responses were not 200")
+
+    table.section(f"run_search() cut into its SQL statements: {parts['requests']} requests replayed, "
+                  "each statement alone (n = requests running it)")
+    for name in PART_NAMES:
+        samples = parts["by_part"].get(name)
+        if samples:
+            table.add_samples(f"SQL: {name}", samples)
+    table.add_samples("SQL: all statements of the request", parts["sql_total"])
+    table.add_samples("API request − its SQL (ORM, Python, snippets, ninja, JSON)", parts["python"])
+    return parts
+
+
+def replay(captured, within_deadline) -> dict:
+    """Each captured statement run again alone on the same connection (execute + fetchall).
+    Statement times of one request are summed by part of run_search."""
+    from django.db import connection
+
+    def run(sql, params):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+    by_part, sql_total, python, slowest = defaultdict(list), [], [], {}
+    stop = time.perf_counter() + REPLAY_BUDGET_S
+    requests = 0
+    gc.collect()
+    for (params, statements), api_s in captured:
+        if time.perf_counter() > stop:
+            break
+        requests += 1
+        per_part, seen = defaultdict(float), set()
+        for sql, sql_params in statements:
+            elapsed = within_deadline(run, sql, sql_params)[0]
+            name = part_of(sql, seen)
+            per_part[name] += elapsed
+            if elapsed > slowest.get(name, (-1,))[0]:
+                slowest[name] = (elapsed, sql, sql_params, params)
+        for name, seconds in per_part.items():
+            by_part[name].append(seconds)
+        total = sum(per_part.values())
+        sql_total.append(total)
+        python.append(max(0.0, api_s - total) if math.isfinite(api_s) and math.isfinite(total) else math.inf)
+    return {"by_part": by_part, "sql_total": sql_total, "python": python, "slowest": slowest, "requests": requests}
+
+
+# --------------------------------------------------------------------------------------
+# 4. Query plan of the slowest facet
+# --------------------------------------------------------------------------------------
+
+
+def explain(sql: str, params) -> list[str]:
+    """EXPLAIN QUERY PLAN as an indented tree."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        rows = cursor.fetchall()
+    depth = {0: -1}
+    lines = []
+    for node, parent, _unused, detail in rows:
+        depth[node] = depth.get(parent, -1) + 1
+        lines.append("  " * depth[node] + detail)
+    return lines
+
+
+def slowest_plans(parts: dict) -> list[tuple[str, tuple]]:
+    """The slowest statement of the slowest facet (by p95) and, if it is another part, of
+    the slowest part of all."""
+    def slowest_of(names):
+        return max(names, key=lambda n: (p95(parts["by_part"][n]), parts["slowest"][n][0]))
+
+    measured = [name for name in PART_NAMES if parts["by_part"].get(name)]
+    facet = slowest_of([name for name in measured if name.startswith("facet ")])
+    plans = [(f"Slowest facet by p95, {facet}: its slowest statement", parts["slowest"][facet])]
+    worst = slowest_of(measured)
+    if worst != facet:
+        plans.append((f"Slowest part of all by p95, {worst}: its slowest statement", parts["slowest"][worst]))
+    return plans
+
+
+# --------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--fiches", type=int, default=N_FICHES, help=f"synthetic fiches to write (default {N_FICHES:,})")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="catalyseur-bench-") as var_dir:
+        _configure_environment(var_dir)
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+        from django.db import connection
+
+        from territories.importer import import_territories
+
+        assert not settings.DEBUG, "DEBUG must be off for a benchmark"
+        assert connection.vendor == "sqlite" and str(settings.DATABASES["default"]["NAME"]).startswith(var_dir)
+
+        progress(f"scratch database in {var_dir}: migrate")
+        call_command("migrate", verbosity=0)
+        progress("import of the official territories (~10-20 s)")
+        territories_s, report = timed(import_territories, settings.DECOUPAGE_DATA_DIR, force=True)
+
+        table = Table()
+        progress(f"writing {args.fiches:,} synthetic fiches")
+        write_timings = generate_fiches(args.fiches, random.Random(SEED))
+        bench_index(table, args.fiches, write_timings)
+        parts = bench_search(table, random.Random(SEED + 1))
+        plans = slowest_plans(parts)
+        db_mb = Path(settings.DATABASES["default"]["NAME"]).stat().st_size / 1e6
+        connection.close()
+
+        print()
+        print(
+            f"Catalyseur practices bench — Python {platform.python_version()}, Django {django.get_version()}, "
+            f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPU, {platform.machine()}"
+        )
+        print(
+            f"Scratch SQLite ({db_mb:,.0f} MB): découpage {report.version} imported in {territories_s:.1f} s, "
+            f"{args.fiches:,} published fiches. Times: time.perf_counter, nearest-rank percentiles."
+        )
+        print()
+        table.print()
+        print()
+        print("ratio = p95 ÷ p95, same run: form + run_search() row, API ÷ it (django-ninja, middleware, JSON); bare")
+        print("FTS5 rows, API p95 over the requests with words ÷ the bare p95 (goal < 3×). Index rows: rows per second.")
+        print(f"'> {DEADLINE_S:g} s': more than 5 % of the requests (or statements) were interrupted at the deadline.")
+        for title, (seconds, sql, params, request) in plans:
+            print()
+            print(f"{title}: {ms(seconds)} alone, for GET /api/practices?{urlencode([(k, v) for k, vs in request.items() for v in vs])}")
+            print(f"  {sql.replace('%s', '?')}")
+            print(f"  params: {[str(p) if isinstance(p, str) else p for p in params]}")
+            print("  EXPLAIN QUERY PLAN ('SCAN <table>' without an index: every row read):")
+            for line in explain(sql, params):
+                print(f"    {line}")
+        print()
+        print(f"Total bench time {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

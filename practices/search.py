@@ -254,7 +254,8 @@ def _territory_facet(filtered, data: dict, params: dict) -> Facet:
             counts[territory_id] = counts.get(territory_id, 0) + n
     territories = Territory.objects.in_bulk(list(counts))
     if chosen is not None:
-        inside = set(Territory.objects.filter(ancestor_links__ancestor=chosen).values_list("pk", flat=True))
+        # Only the counted territories need checking, not every territory inside the chosen one.
+        inside = set(Territory.objects.filter(pk__in=list(counts), ancestor_links__ancestor=chosen).values_list("pk", flat=True))
         counts = {pk: n for pk, n in counts.items() if pk in inside}
         key = f"{chosen.level}/{chosen.code}"
         facet.values.append(FacetValue(key, chosen.name, qs.count(), True, _toggle(params, "territoire", key, single=True)))
