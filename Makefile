@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup python-deps node-deps browser db demo test-postgres lock bench clean help
+.PHONY: run test setup python-deps node-deps browser db demo test-postgres lock bench bench-territories bench-practices clean help
 
 help:
 	@echo "make run    - installe, migre, importe les territoires, charge la démo, sert http://127.0.0.1:$(PORT)"
@@ -52,8 +52,13 @@ demo: db
 test-postgres: setup browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: setup
+bench: bench-territories bench-practices
+
+bench-territories: setup
 	$(PY) bench/territories.py
+
+bench-practices: setup
+	$(PY) bench/practices.py
 
 # Recompile the Python lockfiles after changing pyproject.toml.
 lock: python-deps

@@ -14,7 +14,6 @@ Timings are reported, never asserted: the script always exits 0 when it ran.
 from __future__ import annotations
 
 import gc
-import math
 import os
 import platform
 import random
@@ -24,6 +23,8 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+
+from common import Table, ms, p50, p95, progress, ratio, scratch_environment, timed, verdict
 
 SEED = 20240611
 N_SEARCH = 1000
@@ -36,103 +37,6 @@ SEARCH_LIMIT = 10  # the API's default page size
 IMPORT_GOAL_S = 60.0
 API_P95_GOAL_MS = 20.0
 OVERHEAD_GOAL = 3.0
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _configure_environment(var_dir: str) -> None:
-    """Scratch SQLite in ``var_dir``, DEBUG off, whatever the caller's shell exports."""
-    os.environ["CATALYSEUR_VAR_DIR"] = var_dir
-    os.environ["DEBUG"] = "0"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "catalyseur.settings"
-    # These would point the bench at another database or change the request path
-    # (HTTPS redirects): the figures must come from the scratch SQLite, plain HTTP.
-    for name in ("DATABASE_URL", "CATALYSEUR_PRODUCTION", "CONN_MAX_AGE"):
-        os.environ.pop(name, None)
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    # Python puts this script's folder first on sys.path, where this very file would
-    # shadow the ``territories`` app: replace it with the project root.
-    here = Path(__file__).resolve().parent
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
-    sys.path.insert(0, str(ROOT))
-
-
-# --------------------------------------------------------------------------------------
-# Small helpers
-# --------------------------------------------------------------------------------------
-
-
-def percentile(samples: list[float], p: float) -> float:
-    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
-    ordered = sorted(samples)
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return ordered[rank - 1]
-
-
-def p50(samples):
-    return percentile(samples, 50)
-
-
-def p95(samples):
-    return percentile(samples, 95)
-
-
-def timed(fn, *args, **kwargs) -> tuple[float, object]:
-    start = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return time.perf_counter() - start, result
-
-
-class Table:
-    """Rows of (label, n, p50, p95, goal, ratio, verdict), printed aligned at the end."""
-
-    HEADER = ("measure", "n", "p50", "p95", "goal", "ratio", "")
-
-    def __init__(self):
-        self.rows: list[tuple] = []
-
-    def section(self, title: str) -> None:
-        self.rows.append(("§", title))
-
-    def add(self, label, n="", p50_="", p95_="", goal="", ratio="", verdict=""):
-        self.rows.append((label, str(n), p50_, p95_, goal, ratio, verdict))
-
-    def print(self) -> None:
-        body = [r for r in self.rows if r[0] != "§"]
-        widths = [max(len(self.HEADER[i]), *(len(r[i]) for r in body)) for i in range(len(self.HEADER))]
-        right = {1, 2, 3, 5}
-
-        def line(cells):
-            out = []
-            for i, cell in enumerate(cells):
-                out.append(cell.rjust(widths[i]) if i in right else cell.ljust(widths[i]))
-            return "  ".join(out).rstrip()
-
-        total = sum(widths) + 2 * (len(widths) - 1)
-        print(line(self.HEADER))
-        print("-" * total)
-        for row in self.rows:
-            if row[0] == "§":
-                print(f"[{row[1]}]")
-            else:
-                print(line(row))
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.2f} ms"
-
-
-def ratio(a: float, b: float) -> str:
-    return f"{a / b:.1f}×" if b > 0 else "n/a"
-
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "MISSED"
-
-
-def progress(message: str) -> None:
-    print(f"… {message}", file=sys.stderr, flush=True)
-
 
 # --------------------------------------------------------------------------------------
 # 1. Import
@@ -527,7 +431,7 @@ def query_plans() -> list[tuple[str, str]]:
 def main() -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="catalyseur-bench-") as var_dir:
-        _configure_environment(var_dir)
+        scratch_environment(var_dir)
         import django
 
         django.setup()

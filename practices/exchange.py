@@ -11,8 +11,6 @@ import csv
 import io
 import json
 
-from practices.models import CaseStudy
-
 COLUMNS = [
     "slug", "title", "summary", "objet", "territory", "territory_name", "places", "carrier_status", "carrier",
     "genese", "objectif", "activites_partenariats", "resultats", "figures", "prochaines_etapes", "year_started",

@@ -6,6 +6,8 @@ in a search, a facet count or an export built on the search.
 
 from typing import Iterable
 
+from django.db import transaction
+
 from practices.models import CaseStudy, Status
 from search.backends import Document, SearchIndex
 
@@ -22,7 +24,10 @@ def reindex(cases: Iterable[CaseStudy]) -> None:
     INDEX.delete(c.pk for c in cases if c.status != Status.PUBLISHED)
 
 
+@transaction.atomic
 def reindex_all(batch: int = 2000, progress=None) -> int:
+    """Rebuild the whole index in one transaction: searches see the old index until the
+    new one is complete, and SQLite writes it once instead of committing every batch."""
     INDEX.clear()
     done = 0
     queryset = CaseStudy.objects.published().prefetch_related("domains", "partnership_types").order_by("pk")

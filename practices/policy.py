@@ -13,6 +13,11 @@ def searchable_case_studies(user):
     return CaseStudy.objects.published()
 
 
+def is_searchable(case: CaseStudy) -> bool:
+    """The same rule as ``searchable_case_studies``, for one fiche already loaded."""
+    return case.status == Status.PUBLISHED
+
+
 def can_view(user, case: CaseStudy) -> bool:
     if case.status == Status.PUBLISHED:
         return True

@@ -4,7 +4,9 @@ fragment and the API alike.
 Facets follow datasette's protocol: each value comes with its label, count, ``selected``
 flag and a ready ``toggle_url`` (the query string with that value switched). Several
 values of one facet combine with OR; facets combine with AND; a facet's counts are
-computed with every other filter applied (so the alternatives stay visible).
+computed with every other filter applied (so the alternatives stay visible). Counts and
+date-ordered pages come from the in-memory facet snapshot (``practices.facet_index``);
+exports and pages by relevance use the same filters as SQL.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.db.models import F, Q
 
-from practices import policy
+from practices import facet_index, policy
 from practices.indexing import INDEX
 from practices.models import CarrierStatus, CaseStudy, Category
 from practices.richtext import plain
@@ -25,7 +28,27 @@ from territories.models import CONTAINED_LEVELS, Level, Territory
 from territories.policy import visible_filter
 
 PAGE_SIZE = 20
+FIRST_YEAR = 1800
 MAX_PAGE = 500
+
+
+class YearsField(forms.Field):
+    """The years ticked in the facet: any year a fiche may have (the importer's range)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        values = value if isinstance(value, (list, tuple)) else [value] if value else []
+        years = []
+        for raw in values:
+            try:
+                year = int(raw)
+            except (TypeError, ValueError):
+                raise forms.ValidationError(f"Année invalide : « {raw} ».") from None
+            if not FIRST_YEAR <= year <= timezone.now().year + 1:
+                raise forms.ValidationError(f"Année hors limites : « {raw} ».")
+            years.append(year)
+        return years
 
 
 class PracticeSearchForm(forms.Form):
@@ -34,7 +57,7 @@ class PracticeSearchForm(forms.Form):
     type = forms.MultipleChoiceField(label="Type de partenariat", required=False, choices=())
     categorie = forms.MultipleChoiceField(label="Catégorie", required=False, choices=Category.choices)
     statut = forms.MultipleChoiceField(label="Statut du porteur", required=False, choices=CarrierStatus.choices)
-    annee = forms.TypedMultipleChoiceField(label="Année", required=False, coerce=int, choices=())
+    annee = YearsField(label="Année", required=False)
     territoire = forms.RegexField(label="Territoire", required=False, regex=r"^(region|departement|epci|commune|project)/[0-9A-Za-z-]{1,80}$",
                                   error_messages={"invalid": "Territoire attendu sous la forme niveau/code, par exemple region/11."})
     tri = forms.ChoiceField(label="Trier par", required=False, choices=[("pertinence", "pertinence"), ("date", "date")])
@@ -44,8 +67,6 @@ class PracticeSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["domaine"].choices = list(Domain.objects.values_list("code", "label"))
         self.fields["type"].choices = list(PartnershipType.objects.values_list("code", "label"))
-        years = CaseStudy.objects.exclude(year_started=None).values_list("year_started", flat=True).distinct()
-        self.fields["annee"].choices = [(y, y) for y in years]
 
     def clean_territoire(self):
         value = self.cleaned_data.get("territoire")
@@ -130,55 +151,69 @@ def _filters(data: dict) -> dict:
     }
 
 
-def _filtering(form: PracticeSearchForm, user):
-    """The terms of the query, and a function giving the filtered fiches (optionally
-    without one facet's own filter, for that facet's counts)."""
-    data = form.cleaned_data
-    terms = INDEX.terms(data.get("q") or "")
-    filters = _filters(data)
-    base = base_queryset(user)
+def _filtered_queryset(data: dict, user, terms: list[str]):
+    """The fiches the search selects, as one SQL query (for exports and ranked pages)."""
+    qs = base_queryset(user)
     if terms:
-        base = base.filter(pk__in=INDEX.matching(terms))
-
-    def filtered(*, without: str | None = None):
-        qs = base
-        for name, condition in filters.items():
-            if condition is not None and name != without:
-                # Through a subquery, so a many-to-many filter never duplicates rows.
-                qs = qs.filter(pk__in=CaseStudy.objects.filter(condition).values("pk"))
-        return qs
-
-    return terms, filtered
+        qs = qs.filter(pk__in=INDEX.matching(terms))
+    for condition in _filters(data).values():
+        if condition is not None:
+            # Through a subquery, so a many-to-many filter never duplicates rows.
+            qs = qs.filter(pk__in=CaseStudy.objects.filter(condition).values("pk"))
+    return qs
 
 
 def result_queryset(form: PracticeSearchForm, user=None):
     """Every fiche the search selects (for exports), newest first."""
-    _terms, filtered = _filtering(form, user)
-    return filtered().order_by(F("published_at").desc(nulls_last=True), "-pk")
+    data = form.cleaned_data
+    qs = _filtered_queryset(data, user, INDEX.terms(data.get("q") or ""))
+    return qs.order_by(F("published_at").desc(nulls_last=True), "-pk")
+
+
+def _selections(snapshot: facet_index.Snapshot, data: dict) -> dict[str, int]:
+    """The presence map of each facet that filters the search."""
+    selections = {name: snapshot.of_values(name, data[name])
+                  for name in ("domaine", "type", "categorie", "statut", "annee") if data.get(name)}
+    if data.get("territoire"):
+        selections["territoire"] = snapshot.inside(data["territoire"])
+    return selections
+
+
+def _narrowed(found: int, selections: dict[str, int], *, without: str | None = None) -> int:
+    for name, selection in selections.items():
+        if name != without:
+            found &= selection
+    return found
 
 
 def run_search(form: PracticeSearchForm, params: dict, user=None) -> SearchOutcome:
+    """Count, page and facets of a search. The matches of the words come from the
+    full-text index; counts, facets and date-ordered pages from the facet snapshot; a
+    page by relevance from the index again, within the filters."""
     data = form.cleaned_data
-    terms, filtered = _filtering(form, user)
+    terms = INDEX.terms(data.get("q") or "")
+    sort = "pertinence" if terms and data.get("tri") != "date" else "date"
+    snapshot = facet_index.current()
+    matched = snapshot.matches(terms) if terms else snapshot.everything
+    selections = _selections(snapshot, data)
+    found = _narrowed(matched, selections)
+    count = found.bit_count()
 
-    results_qs = filtered()
-    count = results_qs.count()
-    sort = data.get("tri") or ("pertinence" if terms else "date")
-    if not terms:
-        sort = "date"
     pages = max(1, -(-count // PAGE_SIZE))
     page = min(data.get("page") or 1, pages)
     offset = (page - 1) * PAGE_SIZE
     if sort == "pertinence":
-        hits = INDEX.ranked(terms, results_qs, limit=PAGE_SIZE, offset=offset)
-        by_id = CaseStudy.objects.select_related("territory").in_bulk([h.id for h in hits])
-        rows = [(by_id[h.id], h.score) for h in hits if h.id in by_id]
+        hits = _ranked_page(terms, snapshot, matched, found, offset)
     else:
-        page_qs = results_qs.select_related("territory").order_by(F("published_at").desc(nulls_last=True), "-pk")
-        rows = [(case, None) for case in page_qs[offset : offset + PAGE_SIZE]]
+        numbers = facet_index.positions_in(found, snapshot.size, skip=offset, limit=PAGE_SIZE)
+        hits = [(snapshot.pks[n], None) for n in numbers]
+    # By primary key alone (with the status in the query, SQLite would walk the status index).
+    by_id = CaseStudy.objects.select_related("territory").in_bulk([pk for pk, _score in hits])
+    by_id = {pk: case for pk, case in by_id.items() if policy.is_searchable(case)}
     shown_terms = query_terms(data.get("q") or "")  # our stems, whatever the backend
-    results = [Result(case, score, _snippet(case, shown_terms)) for case, score in rows]
-    facets = _facets(filtered, data, params)
+    results = [Result(by_id[pk], score, _snippet(by_id[pk], shown_terms)) for pk, score in hits if pk in by_id]
+    labels = {name: dict(form.fields[name].choices) for name in ("domaine", "type")}
+    facets = _facets(snapshot, matched, selections, data, params, labels)
     outcome = SearchOutcome(count, results, facets, page, pages, terms, sort)
     if page > 1:
         outcome.prev_url = _url({**params, "page": [str(page - 1)]})
@@ -186,6 +221,24 @@ def run_search(form: PracticeSearchForm, params: dict, user=None) -> SearchOutco
         outcome.next_url = _url({**params, "page": [str(page + 1)]})
     outcome.sort_urls = {name: _url({**params, "tri": [name]}) for name in ("pertinence", "date")}
     return outcome
+
+
+def _ranked_page(terms, snapshot: facet_index.Snapshot, matched: int, found: int, offset: int) -> list[tuple[int, float]]:
+    """One page of the fiches found, by relevance. The index ranks every match; the
+    filters are applied to its best ones, asking for enough of them that the page is
+    usually full at the first try (from the share of the matches the filters keep)."""
+    found_count, matched_count = found.bit_count(), matched.bit_count()
+    if not found_count:
+        return []
+    wanted = offset + PAGE_SIZE
+    limit = wanted if found == matched else int(wanted * matched_count / found_count * 1.5) + PAGE_SIZE
+    limit = max(limit, 5 * PAGE_SIZE)  # kept with the snapshot: the next pages come for free
+    while True:
+        ranking = snapshot.ranking(terms, limit)
+        hits = snapshot.first_found(ranking, found, skip=offset, limit=PAGE_SIZE)
+        if len(hits) == PAGE_SIZE or len(ranking) < limit:
+            return hits
+        limit *= 4
 
 
 def _inside(territory: Territory) -> Q:
@@ -202,63 +255,51 @@ def _snippet(case: CaseStudy, terms: list[str]) -> str:
     return highlight(case.summary, terms)
 
 
-def _facets(filtered, data: dict, params: dict) -> list[Facet]:
+def _facets(snapshot: facet_index.Snapshot, matched: int, selections: dict, data: dict, params: dict,
+            labels: dict[str, dict]) -> list[Facet]:
+    """Each facet's counts with every other filter applied, so its alternatives stay visible."""
     facets = []
 
-    def counted(name, label, rows, labels, single=False):
+    def counted(name, label, names, order):
+        rows = snapshot.count_by_value(name, _narrowed(matched, selections, without=name))
         selected = {str(v) for v in (data.get(name) or [])}
         facet = Facet(name, label)
-        for value, n in rows:
-            key = str(value)
-            facet.values.append(FacetValue(key, labels.get(value, key), n, key in selected, _toggle(params, name, key, single)))
+        for value, n in sorted(rows, key=order):
+            facet.values.append(FacetValue(value, names.get(value, value), n, value in selected, _toggle(params, name, value)))
         for key in selected - {v.value for v in facet.values}:
-            facet.values.append(FacetValue(key, labels.get(key, key), 0, True, _toggle(params, name, key, single)))
+            facet.values.append(FacetValue(key, names.get(key, key), 0, True, _toggle(params, name, key)))
         facets.append(facet)
 
-    def m2m(name, label, relation, model):
-        rows = (filtered(without=name).filter(**{f"{relation}__isnull": False}).values_list(f"{relation}__code")
-                .annotate(n=Count("pk", distinct=True)).order_by("-n", f"{relation}__position"))
-        counted(name, label, rows, dict(model.objects.values_list("code", "label")))
+    def by_count_then(order: list[str]):
+        rank = {code: i for i, code in enumerate(order)}
+        return lambda row: (-row[1], rank.get(row[0], len(rank)), row[0])
 
-    def column(name, label, column_name, labels, order="-n"):
-        present = Q(**{f"{column_name}__isnull": True}) if order == "-year_started" else Q(**{column_name: ""})
-        rows = (filtered(without=name).exclude(present)
-                .values_list(column_name).annotate(n=Count("pk")).order_by(order))
-        counted(name, label, rows, labels)
-
-    m2m("domaine", "Domaine", "domains", Domain)
-    m2m("type", "Type de partenariat", "partnership_types", PartnershipType)
-    column("categorie", "Catégorie d'expérimentation", "category", dict(Category.choices))
-    column("statut", "Statut du porteur", "carrier_status", dict(CarrierStatus.choices))
-    facets.append(_territory_facet(filtered, data, params))
-    column("annee", "Année de lancement", "year_started", {}, order="-year_started")
+    counted("domaine", "Domaine", labels["domaine"], by_count_then(snapshot.domain_order))
+    counted("type", "Type de partenariat", labels["type"], by_count_then(snapshot.type_order))
+    counted("categorie", "Catégorie d'expérimentation", dict(Category.choices), by_count_then(Category.values))
+    counted("statut", "Statut du porteur", dict(CarrierStatus.choices), by_count_then(CarrierStatus.values))
+    facets.append(_territory_facet(snapshot, _narrowed(matched, selections), data, params))
+    counted("annee", "Année de lancement", {}, lambda row: -int(row[0]))
     return facets
 
 
-def _territory_facet(filtered, data: dict, params: dict) -> Facet:
+def _territory_facet(snapshot: facet_index.Snapshot, found: int, data: dict, params: dict) -> Facet:
     """Régions at first; once a territory is chosen, the territories just below it."""
     chosen: Territory | None = data.get("territoire")
     facet = Facet("territoire", "Territoire")
     if chosen is None:
-        level = Level.REGION
+        counts = snapshot.count_within(Level.REGION, found)
+    elif chosen.level == Level.REGION:
+        counts = snapshot.count_within(Level.DEPARTEMENT, found)
+    elif CONTAINED_LEVELS[Level(chosen.level)]:
+        # Below a département, an EPCI or a project: the communes, where the fiches found are few.
+        counts = snapshot.count_located_at(Level.COMMUNE, found)
     else:
-        below = CONTAINED_LEVELS[Level(chosen.level)]
-        level = Level.DEPARTEMENT if chosen.level == Level.REGION else (below[-1] if below else None)
-    qs = filtered()
-    counts: dict[int, int] = {}
-    if level:
-        via_ancestor = (qs.filter(territory__ancestor_links__ancestor__level=level)
-                        .values_list("territory__ancestor_links__ancestor").annotate(n=Count("pk", distinct=True)))
-        itself = qs.filter(territory__level=level).values_list("territory").annotate(n=Count("pk"))
-        for territory_id, n in list(via_ancestor) + list(itself):
-            counts[territory_id] = counts.get(territory_id, 0) + n
+        counts = {}
     territories = Territory.objects.in_bulk(list(counts))
     if chosen is not None:
-        # Only the counted territories need checking, not every territory inside the chosen one.
-        inside = set(Territory.objects.filter(pk__in=list(counts), ancestor_links__ancestor=chosen).values_list("pk", flat=True))
-        counts = {pk: n for pk, n in counts.items() if pk in inside}
         key = f"{chosen.level}/{chosen.code}"
-        facet.values.append(FacetValue(key, chosen.name, qs.count(), True, _toggle(params, "territoire", key, single=True)))
+        facet.values.append(FacetValue(key, chosen.name, found.bit_count(), True, _toggle(params, "territoire", key, single=True)))
     for pk, n in sorted(counts.items(), key=lambda item: (-item[1], territories[item[0]].name)):
         t = territories[pk]
         key = f"{t.level}/{t.code}"

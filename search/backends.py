@@ -4,8 +4,10 @@ Snowball stemmer). The backend follows the database in use.
 
 An *index* holds, for each object id, three weighted fields: ``title`` (heaviest),
 ``summary`` and ``body``. Callers never write SQL: they ``replace`` and ``delete``
-documents, ask for the ``matching`` ids as a subquery (to combine with ORM filters and
-facets in one statement), and for ``ranked`` hits within a filtered set.
+documents, ask for the ``matching`` ids (as a subquery to combine with ORM filters, or as
+a list), and for the best matches ``ranked`` (callers filter and page them). Every change gives the
+index a new ``token`` (``search.models.IndexVersion``), so caches derived from it know
+when to rebuild.
 
 SQLite: the FTS5 table stores the analysed text (see ``search.text``), so stemming and
 accents are handled in Python the same way when indexing and when querying; the ranking
@@ -15,6 +17,7 @@ stemmed terms made of letters and digits, each quoted.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -32,12 +35,6 @@ class Document:
     title: str
     summary: str
     body: str
-
-
-@dataclass(frozen=True)
-class Hit:
-    id: int
-    score: float  # higher is better
 
 
 class SQLiteBackend:
@@ -77,16 +74,21 @@ class SQLiteBackend:
     def matching(self, terms: list[str]) -> tuple[str, list]:
         return f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s", [self._match(terms)]
 
-    def ranked(self, terms: list[str], within: tuple[str, list], limit: int, offset: int) -> list[Hit]:
-        within_sql, within_params = within
-        weights = ", ".join(str(w) for w in WEIGHTS)
-        sql = (
-            f"SELECT rowid, bm25({self.table}, {weights}) AS rank FROM {self.table} "
-            f"WHERE {self.table} MATCH %s AND rowid IN ({within_sql}) ORDER BY rank, rowid LIMIT %s OFFSET %s"
-        )
+    def matching_ids(self, terms: list[str]) -> list[int]:
+        # One string of ids rather than a row per id: a third faster at tens of thousands.
+        sql = f"SELECT group_concat(rowid) FROM {self.table} WHERE {self.table} MATCH %s"
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self._match(terms), *within_params, limit, offset])
-            return [Hit(row[0], -row[1]) for row in cursor.fetchall()]
+            cursor.execute(sql, [self._match(terms)])
+            joined = cursor.fetchone()[0]
+        return list(map(int, joined.split(","))) if joined else []
+
+    def ranked(self, terms: list[str], limit: int) -> list[tuple[int, float]]:
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        sql = (f"SELECT rowid, -bm25({self.table}, {weights}) AS score FROM {self.table} "
+               f"WHERE {self.table} MATCH %s ORDER BY score DESC, rowid LIMIT %s")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self._match(terms), limit])
+            return cursor.fetchall()
 
 
 class PostgreSQLBackend:
@@ -134,17 +136,21 @@ class PostgreSQLBackend:
     def matching(self, terms: list[str]) -> tuple[str, list]:
         return f"SELECT id FROM {self.table} WHERE document @@ {self._query()}", [self._terms(terms)]
 
-    def ranked(self, terms: list[str], within: tuple[str, list], limit: int, offset: int) -> list[Hit]:
-        within_sql, within_params = within
-        # ts_rank's weights are given as {D, C, B, A}; title is A, summary B, body C.
-        weights = "{0.05, " + ", ".join(str(w / WEIGHTS[0]) for w in reversed(WEIGHTS)) + "}"
-        sql = (
-            f"SELECT id, ts_rank('{weights}', document, q) AS score FROM {self.table}, {self._query()} q "
-            f"WHERE document @@ q AND id IN ({within_sql}) ORDER BY score DESC, id LIMIT %s OFFSET %s"
-        )
+    # ts_rank's weights are given as {D, C, B, A}; title is A, summary B, body C.
+    weights = "{0.05, " + ", ".join(str(w / WEIGHTS[0]) for w in reversed(WEIGHTS)) + "}"
+
+    def matching_ids(self, terms: list[str]) -> list[int]:
+        sql, params = self.matching(terms)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self._terms(terms), *within_params, limit, offset])
-            return [Hit(row[0], float(row[1])) for row in cursor.fetchall()]
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+
+    def ranked(self, terms: list[str], limit: int) -> list[tuple[int, float]]:
+        sql = (f"SELECT id, ts_rank('{self.weights}', document, q) AS score FROM {self.table}, {self._query()} q "
+               "WHERE document @@ q ORDER BY score DESC, id LIMIT %s")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self._terms(terms), limit])
+            return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
 
 class SearchIndex:
@@ -167,21 +173,44 @@ class SearchIndex:
         return terms
 
     def replace(self, documents: Iterable[Document]) -> None:
-        self.backend.replace(list(documents))
+        documents = list(documents)
+        if documents:
+            self.backend.replace(documents)
+            self.touch()
 
     def delete(self, ids: Iterable[int]) -> None:
-        self.backend.delete(list(ids))
+        ids = list(ids)
+        if ids:
+            self.backend.delete(ids)
+            self.touch()
 
     def clear(self) -> None:
         self.backend.clear()
+        self.touch()
+
+    def touch(self) -> None:
+        """Give the index a new token: whatever was derived from it is now stale."""
+        from search.models import IndexVersion
+
+        IndexVersion.objects.update_or_create(name=self.name, defaults={"token": uuid.uuid4().hex})
+
+    def token(self) -> str:
+        from search.models import IndexVersion
+
+        return IndexVersion.objects.filter(name=self.name).values_list("token", flat=True).first() or ""
 
     def matching(self, terms: list[str]) -> RawSQL:
         sql, params = self.backend.matching(terms)
         return RawSQL(sql, params)
 
-    def ranked(self, terms: list[str], within_queryset, *, limit: int, offset: int = 0) -> list[Hit]:
-        sql, params = within_queryset.values("pk").query.sql_with_params()
-        return self.backend.ranked(terms, (sql, list(params)), limit, offset)
+    def matching_ids(self, terms: list[str]) -> list[int]:
+        return self.backend.matching_ids(terms)
+
+    def ranked(self, terms: list[str], *, limit: int) -> list[tuple[int, float]]:
+        """The ``limit`` best matches as (id, score), best first. Callers filter the
+        ranking themselves: a filter inside the full-text query is applied row by row."""
+        return self.backend.ranked(terms, limit)
+
 
     def create(self, schema_editor) -> None:
         self._for(schema_editor).create(schema_editor)

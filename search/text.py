@@ -37,14 +37,18 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text or "")
 
 
+@lru_cache(maxsize=200_000)
+def index_term(word: str) -> str:
+    """The term a word is indexed under, or "" for a stopword."""
+    term = stem(word)
+    if term in STOPWORDS or strip_accents(word.lower()) in STOPWORDS:
+        return ""
+    return term
+
+
 def analyze(text: str) -> list[str]:
     """The index terms of a text, in order (repetitions kept: they weigh in the ranking)."""
-    terms = []
-    for word in words(text):
-        term = stem(word)
-        if term and term not in STOPWORDS and strip_accents(word.lower()) not in STOPWORDS:
-            terms.append(term)
-    return terms
+    return [term for word in words(text) if (term := index_term(word))]
 
 
 def query_terms(text: str) -> list[str]:

@@ -106,3 +106,22 @@ def test_bad_filters_are_reported(fiches):
     assert not form.is_valid()
     assert "Territoire « region/99 » introuvable." in form.errors["territoire"]
     assert "domaine" in form.errors and "annee" in form.errors
+
+
+def test_pages_by_relevance_follow_the_ranking_within_the_filters(fiches, monkeypatch):
+    import practices.search as module
+
+    monkeypatch.setattr(module, "PAGE_SIZE", 1)
+    assert slugs(search("q=numérique")) == ["silver"]
+    assert slugs(search("q=numérique&page=2")) == ["insertion"]
+    assert slugs(search("q=numérique&domaine=insertion_jeunes")) == ["insertion"]
+    assert search("q=numérique&domaine=insertion_jeunes&page=2").results[0].case.slug == "insertion"  # last page
+
+
+def test_a_search_repeated_after_a_new_fiche_is_published_finds_it(fiches):
+    assert search("q=seniors").count == 1  # the words' matches are now kept with the snapshot
+    save_rows(clean_rows([{"slug": "nouvelle", "title": "Ateliers seniors", "summary": "Des ateliers pour les seniors"}]),
+              status=Status.PUBLISHED)
+    again = search("q=seniors")
+    assert again.count == 2
+    assert set(slugs(again)) == {"silver", "nouvelle"}
