@@ -43,6 +43,7 @@ browser:
 db: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_territories
+	$(PY) manage.py import_commune_centres
 	$(PY) manage.py load_practices
 
 demo: db

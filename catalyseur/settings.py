@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "territories",
     "taxonomy",
     "practices",
+    "actors",
     "search",
     "ninja",
     "django.contrib.admin",

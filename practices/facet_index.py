@@ -2,11 +2,12 @@
 
 Counting each facet in SQL means re-applying every other filter for every facet: at
 100,000 fiches that is several full passes over the matches per request. Here, instead,
-each facet value holds a *presence map*: a Python ``int`` in which fiche number ``i``
-owns byte ``i`` (``1`` when the fiche has the value, ``0`` otherwise). Intersecting two
-sets is ``a & b`` and counting one is ``m.bit_count()``, both done in C over one byte per
-fiche. One byte rather than one bit per fiche, because a byte is what Python sets fast
-from a list of numbers (``bytearray``) and finds fast (``bytes.find``).
+each facet value holds a *presence map*: a Python ``int`` whose bit ``i`` is set when
+fiche number ``i`` has the value. Intersecting two sets is ``a & b`` and counting one is
+``m.bit_count()``, both done in C (12.5 kB per map at 100,000 fiches). A list of ids
+becomes a map without a Python-level loop over bits: one byte per fiche is set first
+(``bytearray``, through ``map``), then the bytes are packed eight to a byte with a few
+shifts and masks on the whole number (``pack_bytes``).
 
 Fiche numbers follow the public order, newest published first, so the page of a
 date-sorted list is found by scanning the map from the start.
@@ -19,11 +20,13 @@ index token) or when the territories are imported again (containment may have ch
 
 from __future__ import annotations
 
+import re
 import threading
 from array import array
 from collections import Counter, OrderedDict, defaultdict, deque
 from itertools import repeat
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable
 
 from django.db.models import F
@@ -42,25 +45,58 @@ RECENT_SEARCHES = 32
 READY_LEVELS = (Level.REGION, Level.DEPARTEMENT)
 
 
+_NONZERO_BYTE = re.compile(rb"[^\x00]")
+_BITS_IN_BYTE = bytes(bin(i).count("1") for i in range(256))
+
+
+@lru_cache(maxsize=8)
+def _packing_masks(length: int) -> tuple[int, int, int]:
+    return (int.from_bytes(b"\x03\x00" * (length // 2), "little"),
+            int.from_bytes(b"\x0f\x00\x00\x00" * (length // 4), "little"),
+            int.from_bytes(b"\xff\x00\x00\x00\x00\x00\x00\x00" * (length // 8), "little"))
+
+
+def pack_bytes(flags: bytes | bytearray) -> int:
+    """The map whose bit ``i`` is set when byte ``i`` of ``flags`` is 1 (bytes are 0 or 1).
+
+    Read as one little-endian number, byte ``i`` is bit ``8i``. Three shift-or-mask steps
+    gather the bits of each run of 8 bytes into its first byte (2, then 4, then 8 bits),
+    and a slice with step 8 keeps those bytes."""
+    data = bytes(flags) + bytes(-len(flags) % 8)
+    one, two, three = _packing_masks(len(data))
+    x = int.from_bytes(data, "little")
+    x = (x | x >> 7) & one
+    x = (x | x >> 14) & two
+    x = (x | x >> 28) & three
+    return int.from_bytes(x.to_bytes(len(data), "little")[::8], "little")
+
+
 def presence(positions: Iterable[int], size: int) -> int:
     """The presence map of fiche numbers ``positions`` among ``size`` fiches."""
-    buffer = bytearray(size)
+    flags = bytearray(size)
     for position in positions:
-        buffer[position] = 1
-    return int.from_bytes(buffer, "little")
+        flags[position] = 1
+    return pack_bytes(flags)
 
 
 def positions_in(found: int, size: int, *, skip: int = 0, limit: int | None = None) -> list[int]:
     """The fiche numbers present in a map, in order, after skipping the first ``skip``."""
-    buffer = found.to_bytes(size, "little")
+    data = found.to_bytes((size + 7) // 8, "little")
     out: list[int] = []
-    index = buffer.find(1)
-    while index >= 0 and (limit is None or len(out) < limit):
-        if skip:
-            skip -= 1
-        else:
-            out.append(index)
-        index = buffer.find(1, index + 1)
+    for match in _NONZERO_BYTE.finditer(data):
+        index = match.start()
+        byte = data[index]
+        if skip >= _BITS_IN_BYTE[byte]:
+            skip -= _BITS_IN_BYTE[byte]
+            continue
+        for bit in range(8):
+            if byte >> bit & 1:
+                if skip:
+                    skip -= 1
+                    continue
+                out.append(8 * index + bit)
+                if limit is not None and len(out) >= limit:
+                    return out
     return out
 
 
@@ -69,7 +105,7 @@ class Snapshot:
     stamp: tuple
     pks: list[int]  # fiche number → primary key
     number: dict[int, int]  # primary key → fiche number
-    slot: array  # primary key → fiche number, or ``size`` (a byte outside every map) when not published
+    slot: array  # primary key → fiche number, or ``size`` (outside every map) when not published
     everything: int
     values: dict[str, dict[str, int]]  # facet → value → presence map
     domain_order: list[str]  # domain codes in taxonomy order (ties between equal counts)
@@ -106,24 +142,24 @@ class Snapshot:
 
         Tens of thousands of ids per search: the loop runs in C (``map`` over the
         array of slots, then over ``bytearray.__setitem__``); unknown ids all land on
-        the byte after the last fiche, which the final ``& everything`` drops."""
-        buffer = bytearray(self.size + 1)
+        the flag after the last fiche, which the final ``& everything`` drops."""
+        flags = bytearray(self.size + 1)
         try:
-            deque(map(buffer.__setitem__, map(self.slot.__getitem__, ids), repeat(1)), maxlen=0)
+            deque(map(flags.__setitem__, map(self.slot.__getitem__, ids), repeat(1)), maxlen=0)
         except IndexError:  # an id newer than the snapshot: the slow way
             number = self.number
             return presence((number[i] for i in ids if i in number), self.size)
-        return int.from_bytes(buffer, "little") & self.everything
+        return pack_bytes(flags) & self.everything
 
     def first_found(self, ranking: list[tuple[int, float]], found: int, *, skip: int, limit: int) -> list[tuple[int, float]]:
         """The entries of a ranking (id, score) whose fiche is in ``found``, in the
         ranking's order, after skipping the first ``skip`` of them."""
-        present = found.to_bytes(self.size, "little")
+        present = found.to_bytes((self.size + 7) // 8, "little")
         number = self.number
         out = []
         for entry in ranking:
             n = number.get(entry[0])
-            if n is not None and present[n]:
+            if n is not None and present[n >> 3] >> (n & 7) & 1:
                 if skip:
                     skip -= 1
                 else:
@@ -239,7 +275,7 @@ def _build(stamp: tuple) -> Snapshot:
 
     territory_of = [row[4] for row in rows]
     return Snapshot(
-        stamp=stamp, pks=pks, number=number, slot=slot, everything=presence(range(size), size), values=values,
+        stamp=stamp, pks=pks, number=number, slot=slot, everything=(1 << size) - 1, values=values,
         domain_order=_codes_in_order("domains"), type_order=_codes_in_order("partnership_types"),
         within={tid: presence(ns, size) for tid, ns in inside_ready.items()},
         territory_of=territory_of, level_of=level_of, numbers_at=dict(numbers_at), level_of_ready=level_of_ready,

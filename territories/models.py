@@ -67,6 +67,12 @@ class Territory(models.Model):
     population = models.PositiveIntegerField("population municipale", null=True, blank=True)
     postal_codes = models.JSONField("codes postaux", default=list, blank=True)
     zone = models.CharField("zone", max_length=8, blank=True, help_text="metro, drom ou com")
+    # Communes: a point for maps (see territories/centres.py), WGS84 degrees.
+    latitude = models.FloatField("latitude du centre", null=True, blank=True)
+    longitude = models.FloatField("longitude du centre", null=True, blank=True)
+    centre_is_approximate = models.BooleanField(
+        "centre approché", default=False, help_text="Point d'une commune de 2022 dont celle-ci n'est qu'une partie."
+    )
     is_obsolete = models.BooleanField("obsolète", default=False)
     obsolete_since = models.DateField("obsolète depuis", null=True, blank=True)
     successor = models.ForeignKey(

@@ -7,9 +7,9 @@ group, larger population first. Names are compared on their stored searchable fo
 range scans; the "contains" group is only computed when the first groups leave room.
 """
 
-from django.db.models import F, Q
+from django.db.models import F
 
-from territories.models import OFFICIAL_LEVELS, Level, PostalCode, Territory
+from territories.models import OFFICIAL_LEVELS, PostalCode, Territory
 from territories.normalize import searchable
 from territories.policy import visible_filter
 

@@ -49,3 +49,14 @@ def test_a_rolled_back_change_leaves_the_index_token_as_it_was(fiches):
         assert INDEX.token() != before
         raise RuntimeError("annulé")
     assert INDEX.token() == before
+
+
+def test_packing_one_byte_per_fiche_sets_the_same_bits_as_setting_them_one_by_one():
+    import random
+
+    rng = random.Random(7)
+    for size in (0, 1, 7, 8, 9, 63, 64, 65, 1000, 4099):
+        positions = sorted(rng.sample(range(size), k=size // 3)) if size else []
+        assert presence(positions, size) == sum(1 << p for p in positions)
+        assert positions_in(presence(positions, size), size) == positions
+        assert positions_in(presence(positions, size), size, skip=5, limit=3) == positions[5:8]
