@@ -332,7 +332,7 @@ def bench_index(table: Table, n_fiches: int, write_timings: dict) -> None:
               "", f"{sample_n / insert_s:,.0f} rows/s")
     table.add("  reindex_all() ÷ (analysis + bare insert), in time", "", "", "", "", ratio(build_s, (analyse_s + insert_s) * scale))
     table.section("Facet snapshot — practices.facet_index (rebuilt by the first search after a change)")
-    table.add(f"build, {snapshot.size:,} fiches, {len(maps)} presence maps ({maps_mb:.1f} MB)", 1, "", f"{snapshot_s:.2f} s")
+    table.add(f"build, {snapshot.size:,} fiches, {len(maps)} presence maps ({maps_mb:.2f} MB)", 1, "", f"{snapshot_s:.2f} s")
     table.add("check that it is current (two one-row queries), best of 50", 50, "", ms(check_s))
 
 
