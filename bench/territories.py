@@ -269,7 +269,8 @@ def page_queries(level: str, code: str, user, shown_level: str | None = None) ->
 
     from territories import policy
     from territories.models import CONTAINED_LEVELS, Level, Territory
-    from territories.views import children_counts, get_visible_territory
+    from territories.policy import get_visible_territory
+    from territories.views import children_counts
 
     times = {}
     times["fetch"], territory = timed(get_visible_territory, user, level, code)

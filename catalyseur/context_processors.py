@@ -8,6 +8,7 @@ def navigation(request):
         ("home", "Accueil", reverse("home")),
         ("territories", "Territoires", reverse("territories:index")),
         ("practices", "Pratiques innovantes", reverse("practices:index")),
+        ("actors", "Acteurs", reverse("actors:directory")),
         ("api", "API", reverse("api:openapi-view")),
     ]
     current = "home"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("territoires/", include("territories.urls")),
     path("compte/", include("accounts.urls")),
     path("pratiques/", include("practices.urls")),
+    path("acteurs/", include("actors.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

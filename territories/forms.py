@@ -8,6 +8,38 @@ from territories.projects import MemberError, parse_picks, resolve_communes
 SEARCHABLE_LEVELS = [(lvl.value, lvl.label) for lvl in Level]
 
 
+class TerritoryCodeField(forms.CharField):
+    """A territory typed as niveau/code (a bare code means a commune); private project
+    territories are never found."""
+
+    default_error_messages = {
+        "format": "Indiquez le territoire sous la forme niveau/code, par exemple commune/94018 ou region/11.",
+        "unknown": "Territoire « %(value)s » introuvable.",
+    }
+
+    def to_python(self, value):
+        value = (super().to_python(value) or "").strip()
+        if not value:
+            return None
+        if "/" not in value:
+            value = f"commune/{value}"
+        level, _, code = value.partition("/")
+        if level not in Level.values or not code:
+            raise forms.ValidationError(self.error_messages["format"], code="format")
+        territory = Territory.objects.filter(level=level, code=code.strip()).first()
+        if territory is None or (territory.level == Level.PROJECT and territory.is_private):
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown", params={"value": value})
+        return territory
+
+    def prepare_value(self, value):
+        if isinstance(value, Territory):
+            return f"{value.level}/{value.code}"
+        if isinstance(value, int):
+            territory = Territory.objects.filter(pk=value).first()
+            return f"{territory.level}/{territory.code}" if territory else ""
+        return value
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label="Nom, code officiel ou code postal", max_length=100, strip=True)
     niveau = forms.MultipleChoiceField(label="Niveaux", choices=SEARCHABLE_LEVELS, required=False)

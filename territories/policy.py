@@ -5,6 +5,7 @@ private; a private one exists only for its owner (others get a 404, never a hint
 """
 
 from django.db.models import Q
+from django.http import Http404
 
 from territories.models import Level, Territory
 
@@ -25,6 +26,14 @@ def can_view(user, territory: Territory) -> bool:
     if territory.level != Level.PROJECT or not territory.is_private:
         return True
     return getattr(user, "is_authenticated", False) and territory.owner_id == user.pk
+
+
+def get_visible_territory(user, level: str, code: str) -> Territory:
+    """The territory, or a 404 when it does not exist or the user may not see it."""
+    territory = Territory.objects.filter(level=level, code=code).first()
+    if territory is None or not can_view(user, territory):
+        raise Http404("Territoire introuvable")
+    return territory
 
 
 def can_create_project(user) -> bool:

@@ -32,14 +32,6 @@ def children_counts(territory: Territory) -> dict[str, int]:
     return {str(level): found.get(level, 0) for level in levels}
 
 
-def get_visible_territory(user, level: str, code: str) -> Territory:
-    """The territory, or a 404 when it does not exist or the user may not see it."""
-    territory = Territory.objects.filter(level=level, code=code).first()
-    if territory is None or not policy.can_view(user, territory):
-        raise Http404("Territoire introuvable")
-    return territory
-
-
 @require_safe
 def index(request):
     form = SearchForm(request.GET or None)
@@ -58,7 +50,7 @@ def index(request):
 
 @require_safe
 def detail(request, level, code):
-    territory = get_visible_territory(request.user, level, code)
+    territory = policy.get_visible_territory(request.user, level, code)
     counts = children_counts(territory)
     shown_level = request.GET.get("niveau")
     if shown_level not in counts:
@@ -110,7 +102,7 @@ def project_create(request):
 
 
 def _owned_project(request, code) -> Territory:
-    project = get_visible_territory(request.user, Level.PROJECT, code)
+    project = policy.get_visible_territory(request.user, Level.PROJECT, code)
     if not policy.can_edit(request.user, project):
         raise Http404("Territoire introuvable")
     return project

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import Role, User
+from actors.demo import load_actors_demo
 from territories.models import Level, Territory
 from territories.projects import save_project
 
@@ -26,7 +27,7 @@ DEMO_PROJECT = {
 
 
 class Command(BaseCommand):
-    help = "Charge les données de démonstration (comptes et territoire de projet, signalés comme tels)."
+    help = "Charge les données de démonstration (comptes, territoire de projet, acteurs et partenariats, signalés comme tels)."
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -43,8 +44,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"Compte de démonstration créé : {email}")
             owner = owner or user
         if Territory.objects.filter(level=Level.PROJECT, owner=owner, is_demo=True).exists():
-            self.stdout.write("Données de démonstration déjà présentes.")
-            return
+            self.stdout.write("Territoire de projet de démonstration déjà présent.")
+        else:
+            self._create_project(owner)
+        for line in load_actors_demo(manager=owner):
+            self.stdout.write(line)
+
+    def _create_project(self, owner):
         communes = list(
             Territory.objects.filter(level=Level.COMMUNE, code__in=DEMO_PROJECT["communes"], is_obsolete=False).values_list("pk", flat=True)
         )

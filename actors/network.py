@@ -1,0 +1,158 @@
+"""The network of a territory: its organisations linked by active partnerships, and the
+figures of its ecosystem (seed 002: partnerships by type and by pair of partners' kinds,
+the most connected actors, the isolated ones).
+
+Which partnerships belong to a territory: for a région or a département, those located
+there (``Partnership.region`` / ``departement``, copied from the partnership's territory
+or, without one, from its first partner); for a smaller territory, those whose territory
+lies inside it or that have a partner located in it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from django.db.models import Q
+
+from actors.models import Kind, Organization, PartnershipMember, PartnershipStatus
+from actors.policy import visible_partnerships
+from taxonomy.models import PartnershipType
+from territories.models import Level, Territory, TerritoryLink
+
+GRAPH_NODES = 150  # the graph shows the most connected organisations, the figures count them all
+LISTED = 15
+
+
+@dataclass
+class Network:
+    territory: Territory
+    partnerships: int = 0
+    organizations_inside: int = 0
+    connected: int = 0
+    by_type: list[tuple[str, str, int]] = field(default_factory=list)  # (code, label, count)
+    by_pair: list[tuple[str, int]] = field(default_factory=list)  # ("Association – Entreprise", count)
+    most_connected: list[tuple[Organization, int]] = field(default_factory=list)
+    isolated_count: int = 0
+    isolated: list[Organization] = field(default_factory=list)
+    nodes: list[dict] = field(default_factory=list)
+    edges: list[dict] = field(default_factory=list)
+    graph_is_partial: bool = False
+
+
+def _communes_inside(territory: Territory):
+    return TerritoryLink.objects.filter(ancestor=territory, descendant_level=Level.COMMUNE).values("descendant_id")
+
+
+def organizations_inside(territory: Territory):
+    """Organisations located in the territory."""
+    if territory.level == Level.REGION:
+        return Organization.objects.filter(region=territory)
+    if territory.level == Level.DEPARTEMENT:
+        return Organization.objects.filter(departement=territory)
+    if territory.level == Level.COMMUNE:
+        return Organization.objects.filter(commune=territory)
+    return Organization.objects.filter(commune__in=_communes_inside(territory))
+
+
+def partnerships_of(territory: Territory, user=None):
+    active = visible_partnerships(user).filter(status=PartnershipStatus.ACTIVE)
+    if territory.level == Level.REGION:
+        return active.filter(region=territory)
+    if territory.level == Level.DEPARTEMENT:
+        return active.filter(departement=territory)
+    inside = TerritoryLink.objects.filter(ancestor=territory).values("descendant_id")
+    located = Q(territory=territory) | Q(territory__in=inside)
+    with_partner = Q(pk__in=PartnershipMember.objects.filter(organization__in=organizations_inside(territory))
+                     .values("partnership_id"))
+    return active.filter(located | with_partner)
+
+
+def network_of(territory: Territory, user=None, *, graph_nodes: int = GRAPH_NODES) -> Network:
+    network = Network(territory)
+    members_rows = PartnershipMember.objects.filter(partnership__in=partnerships_of(territory, user).values("pk"))
+    rows = members_rows.values_list("partnership_id", "partnership__type_id", "organization_id")
+    partners: dict[int, list[int]] = defaultdict(list)
+    type_of: dict[int, int] = {}
+    for partnership_id, type_id, organization_id in rows.iterator(chunk_size=10_000):
+        partners[partnership_id].append(organization_id)
+        type_of[partnership_id] = type_id
+    network.partnerships = len(partners)
+
+    degree: Counter = Counter()
+    for members in partners.values():
+        degree.update(set(members))
+    info = {pk: (name, slug, kind, departement, region, commune, is_demo) for pk, name, slug, kind, departement, region, commune, is_demo
+            in Organization.objects.filter(pk__in=list(degree))
+            .values_list("pk", "name", "slug", "kind", "departement_id", "region_id", "commune_id", "is_demo")}
+    kind_label = dict(Kind.choices)
+
+    types = {t.pk: t for t in PartnershipType.objects.all()}
+    type_counts = Counter(type_of.values())
+    network.by_type = [(types[t].code, types[t].label, type_counts.get(t, 0)) for t in sorted(types, key=lambda t: types[t].position)]
+
+    pairs: Counter = Counter()
+    for members in partners.values():
+        for a, b in combinations(sorted(set(members)), 2):
+            kinds = sorted((kind_label[info[a][2]], kind_label[info[b][2]]))
+            pairs[" – ".join(kinds)] += 1
+    network.by_pair = pairs.most_common()
+
+    inside = organizations_inside(territory)
+    network.organizations_inside = inside.count()
+    isolated = inside.exclude(pk__in=members_rows.values("organization_id"))
+    network.isolated_count = isolated.count()
+    network.connected = network.organizations_inside - network.isolated_count
+    network.isolated = list(isolated.order_by("name")[:LISTED])
+
+    top_ids = [pk for pk, _n in degree.most_common(LISTED)]
+    by_pk = Organization.objects.in_bulk(top_ids)
+    network.most_connected = [(by_pk[pk], degree[pk]) for pk in top_ids if pk in by_pk]
+
+    shown = {pk for pk, _n in degree.most_common(graph_nodes)}
+    network.graph_is_partial = len(shown) < len(degree)
+    in_territory = _inside_test(territory)
+    network.nodes = [
+        {"id": info[pk][1], "name": info[pk][0], "kind": info[pk][2], "kind_label": kind_label[info[pk][2]],
+         "degree": degree[pk], "inside": in_territory(info[pk]), "is_demo": info[pk][6],
+         "url": f"/acteurs/organisations/{info[pk][1]}/"}
+        for pk in sorted(shown, key=lambda pk: (-degree[pk], info[pk][0]))
+    ]
+    for partnership_id, members in partners.items():
+        members = [m for m in dict.fromkeys(members) if m in shown]
+        for a, b in combinations(members, 2):
+            network.edges.append({"source": info[a][1], "target": info[b][1], "type": types[type_of[partnership_id]].code,
+                                  "partnership": partnership_id})
+    return network
+
+
+def _inside_test(territory: Territory):
+    if territory.level == Level.REGION:
+        return lambda row: row[4] == territory.pk
+    if territory.level == Level.DEPARTEMENT:
+        return lambda row: row[3] == territory.pk
+    communes = set(_communes_inside(territory).values_list("descendant_id", flat=True)) | {territory.pk}
+    return lambda row: row[5] in communes
+
+
+GRAPH_SIZE = 640
+
+
+def circle_layout(network: Network, size: int = GRAPH_SIZE) -> dict:
+    """Positions for an SVG drawing without JavaScript: the organisations on a circle,
+    grouped by kind (most connected first within a kind), partnerships as chords."""
+    order = sorted(network.nodes, key=lambda n: (n["kind"], -n["degree"], n["name"]))
+    centre, radius = size / 2, size / 2 - 40
+    position = {}
+    nodes = []
+    for i, node in enumerate(order):
+        angle = 2 * math.pi * i / max(1, len(order)) - math.pi / 2
+        x, y = centre + radius * math.cos(angle), centre + radius * math.sin(angle)
+        position[node["id"]] = (x, y)
+        nodes.append({**node, "x": round(x, 1), "y": round(y, 1), "r": round(3 + 2 * math.sqrt(node["degree"]), 1)})
+    edges = [{**e, "x1": round(position[e["source"]][0], 1), "y1": round(position[e["source"]][1], 1),
+              "x2": round(position[e["target"]][0], 1), "y2": round(position[e["target"]][1], 1)}
+             for e in network.edges]
+    return {"size": size, "nodes": nodes, "edges": edges}
