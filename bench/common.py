@@ -107,3 +107,19 @@ class Table:
                 print(f"[{row[1]}]")
             else:
                 print(line(row))
+
+
+def migrated_scratch_database(var_dir: str) -> None:
+    """Django set up on a new, migrated SQLite file in ``var_dir``, DEBUG off."""
+    scratch_environment(var_dir)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    assert not settings.DEBUG, "DEBUG must be off for a benchmark"
+    assert connection.vendor == "sqlite" and str(settings.DATABASES["default"]["NAME"]).startswith(var_dir)
+    progress(f"scratch database in {var_dir}: migrate")
+    call_command("migrate", verbosity=0)

@@ -30,7 +30,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from common import Table, ms, p50, p95, progress, ratio, scratch_environment, timed, verdict
+from common import Table, migrated_scratch_database, ms, p50, p95, progress, ratio, timed, verdict
 
 SEED = 20240612
 N_FICHES = 100_000
@@ -504,21 +504,13 @@ def main() -> int:
     args = parser.parse_args()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="catalyseur-bench-") as var_dir:
-        scratch_environment(var_dir)
+        migrated_scratch_database(var_dir)
         import django
-
-        django.setup()
         from django.conf import settings
-        from django.core.management import call_command
         from django.db import connection
 
         from territories.importer import import_territories
 
-        assert not settings.DEBUG, "DEBUG must be off for a benchmark"
-        assert connection.vendor == "sqlite" and str(settings.DATABASES["default"]["NAME"]).startswith(var_dir)
-
-        progress(f"scratch database in {var_dir}: migrate")
-        call_command("migrate", verbosity=0)
         progress("import of the official territories (~10-20 s)")
         territories_s, report = timed(import_territories, settings.DECOUPAGE_DATA_DIR, force=True)
 

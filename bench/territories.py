@@ -24,7 +24,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from common import Table, ms, p50, p95, progress, ratio, scratch_environment, timed, verdict
+from common import Table, migrated_scratch_database, ms, p50, p95, progress, ratio, timed, verdict
 
 SEED = 20240611
 N_SEARCH = 1000
@@ -432,19 +432,9 @@ def query_plans() -> list[tuple[str, str]]:
 def main() -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="catalyseur-bench-") as var_dir:
-        scratch_environment(var_dir)
+        migrated_scratch_database(var_dir)
         import django
-
-        django.setup()
-        from django.conf import settings
-        from django.core.management import call_command
         from django.db import connection
-
-        assert not settings.DEBUG, "DEBUG must be off for a benchmark"
-        assert connection.vendor == "sqlite" and str(settings.DATABASES["default"]["NAME"]).startswith(var_dir)
-
-        progress(f"scratch database in {var_dir}: migrate")
-        call_command("migrate", verbosity=0)
 
         table = Table()
         counts = bench_import(table)
