@@ -5,8 +5,8 @@
   when the sum of its digits is a multiple of 5.
 - An RNA number (Répertoire national des associations) is "W" followed by nine
   characters: the first three name the préfecture that registered the association
-  (département code and a digit, e.g. "941" for the Val-de-Marne, "2A1" for Corse-du-Sud),
-  then six digits. It has no check digit: only its form is checked.
+  (e.g. "941" for the Val-de-Marne, "2A1" for Corse-du-Sud, "9T1" for Mayotte), then six
+  digits. It has no check digit: only its form is checked.
 """
 
 import re
@@ -14,7 +14,7 @@ import re
 from django.core.exceptions import ValidationError
 
 LA_POSTE_SIREN = "356000000"
-_RNA = re.compile(r"^W[0-9][0-9AB][0-9]{7}$")
+_RNA = re.compile(r"^W[0-9][0-9A-Z]{2}[0-9]{6}$")
 
 
 def digits_only(value: str) -> str:

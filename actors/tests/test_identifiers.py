@@ -28,6 +28,7 @@ def test_siret_luhn_and_the_la_poste_exception():
 def test_rna_numbers_are_checked_by_their_form():
     assert rna_problem("W941001234") is None
     assert rna_problem("W2A1000123") is None
+    assert rna_problem("W9T1002867") is None  # Mayotte
     assert "« W » suivi de 9 caractères" in rna_problem("X941001234")
     assert rna_problem("W94100123") is not None
 
