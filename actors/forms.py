@@ -219,3 +219,39 @@ class CatalystForm(DescribedErrorsMixin, forms.ModelForm):
             self.add_error("metier_codes", "Choisissez au moins un métier (ou une activité).")
         data["metiers_with_activities"] = {m: activities.get(m, []) for m in sorted(metiers)}
         return data
+
+
+MAX_UPLOAD_MB = 50
+
+
+class RegisterImportForm(DescribedErrorsMixin, forms.Form):
+    register = forms.ChoiceField(label="Registre", widget=forms.RadioSelect, choices=[
+        ("rna", "Répertoire national des associations (export « rna_waldec », séparé par « ; »)"),
+        ("sirene", "SIRENE, fichier des établissements (StockEtablissement, séparé par « , »)"),
+    ])
+    file = forms.FileField(label="Fichier CSV", help_text=f"Au plus {MAX_UPLOAD_MB} Mo ; au-delà, utilisez la commande "
+                           "manage.py import_rna ou import_sirene.")
+    territory = TerritoryCodeField(label="Territoire à importer",
+                                   help_text="Seules les organisations situées dans ce territoire sont importées, "
+                                             "par exemple departement/94 ou commune/94018.")
+    encoding = forms.ChoiceField(label="Encodage", choices=[("utf-8", "UTF-8"), ("latin-1", "Latin-1 (ISO-8859-1)")],
+                                 initial="utf-8")
+    ignore_invalid_rows = forms.BooleanField(
+        label="Importer les lignes valides et écarter les lignes invalides (sinon, une seule ligne invalide empêche tout import)",
+        required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
+            raise forms.ValidationError(f"Fichier trop volumineux ({upload.size / 1e6:.0f} Mo) : au plus {MAX_UPLOAD_MB} Mo ici.")
+        head = upload.read(2048)
+        upload.seek(0)
+        if b"\x00" in head:
+            raise forms.ValidationError("Ce fichier n'est pas un fichier texte CSV.")
+        return upload
+
+    def clean_territory(self):
+        territory = self.cleaned_data.get("territory")
+        if territory is None:
+            raise forms.ValidationError("Indiquez le territoire à importer.")
+        return territory

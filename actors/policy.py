@@ -92,3 +92,8 @@ def can_confirm(user, partnership: Partnership, organization: Organization) -> b
 
 def can_edit_catalyst(user, catalyst: Catalyst) -> bool:
     return _signed_in(user) and (catalyst.user_id == user.pk or can_moderate(user))
+
+
+def can_import_registers(user) -> bool:
+    """Importing a register writes many organisations at once: editors only."""
+    return can_moderate(user)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("organisations/<slug:slug>/modifier/", views.organization_edit, name="organization_edit"),
     path("organisations/<slug:slug>/gerer/", views.organization_claim, name="organization_claim"),
     path("demandes/", views.claims, name="claims"),
+    path("importer/", views.register_import, name="import"),
     path("partenariats/proposer/", views.partnership_propose, name="partnership_propose"),
     path("partenariats/<int:pk>/", views.partnership, name="partnership"),
     path("catalyseurs/", views.catalysts, name="catalysts"),

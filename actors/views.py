@@ -13,8 +13,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from actors import policy
 from actors.forms import (
-    CatalystForm, ClaimDecisionForm, ClaimForm, ConfirmForm, OrganizationForm, PartnershipForm, find_organization,
+    CatalystForm, ClaimDecisionForm, ClaimForm, ConfirmForm, OrganizationForm, PartnershipForm, RegisterImportForm,
+    find_organization,
 )
+from actors.importers.common import ImportRefused, import_register
+from actors.importers.rna import RnaRegister
+from actors.importers.sirene import SireneRegister
 from actors.indexing import INDEX
 from actors.models import Catalyst, Claim, ClaimStatus, Kind, Organization, Partnership, PartnershipMember
 from actors.network import circle_layout, network_of, organizations_inside
@@ -183,6 +187,30 @@ def partnership(request, pk):
         "partnership": item, "members": members,
         "confirm_forms": [(m, forms_by_org[m.organization_id]) for m in confirmable],
     })
+
+
+REGISTERS = {"rna": RnaRegister, "sirene": SireneRegister}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register_import(request):
+    """Editors import a register file (RNA or SIRENE) for a territory; nothing is written
+    when the file or any row is wrong, unless they choose to set invalid rows aside."""
+    if not policy.can_import_registers(request.user):
+        raise Http404
+    form = RegisterImportForm(request.POST or None, request.FILES or None)
+    report, refused = None, None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        territory = data["territory"]
+        try:
+            report = import_register(REGISTERS[data["register"]](), data["file"], f"{territory.level}/{territory.code}",
+                                     ignore_invalid_rows=data["ignore_invalid_rows"], encoding=data["encoding"])
+        except ImportRefused as error:
+            refused = error
+    status = 400 if form.errors or refused else 200
+    return render(request, "actors/import.html", {"form": form, "report": report, "refused": refused}, status=status)
 
 
 @require_safe

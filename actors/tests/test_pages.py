@@ -212,3 +212,41 @@ def test_the_network_api_gives_nodes_edges_and_figures(client, places, associati
     assert data["partnerships"] == 1 and data["isolated"] == 0
     assert data["edges"] == [{"source": "jardins", "target": "boulangerie", "type": "mecenat", "partnership": partnership.pk}]
     assert client.get("/api/territories/departement/99/network").json() == {"detail": "Ressource introuvable."}
+
+
+DATA = __import__("pathlib").Path(__file__).parent / "data"
+
+
+def test_an_editor_imports_an_rna_file_for_the_val_de_marne_from_the_browser_form(client, editor, member, places):
+    client.force_login(member)
+    assert client.get(reverse("actors:import")).status_code == 404
+    client.force_login(editor)
+    with open(DATA / "rna_waldec_94.csv", "rb") as upload:
+        response = client.post(reverse("actors:import"), {"register": "rna", "file": upload,
+                                                          "territory": "departement/94", "encoding": "utf-8"})
+    page = response.content.decode()
+    assert response.status_code == 200, page
+    assert "Import terminé" in page
+    assert Organization.objects.filter(kind=Kind.ASSOCIATION, departement__code="94").exists()
+
+
+def test_a_bad_row_in_an_uploaded_file_imports_nothing_and_says_where(client, editor, places):
+    client.force_login(editor)
+    with open(DATA / "rna_ligne_invalide.csv", "rb") as upload:
+        response = client.post(reverse("actors:import"), {"register": "rna", "file": upload,
+                                                          "territory": "departement/94", "encoding": "utf-8"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Import annulé, aucune donnée modifiée." in page and "ligne" in page and "colonne" in page
+    assert not Organization.objects.exists()
+
+
+def test_a_binary_file_is_refused_before_reading(client, editor, places, tmp_path):
+    client.force_login(editor)
+    fake = tmp_path / "image.csv"
+    fake.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with open(fake, "rb") as upload:
+        response = client.post(reverse("actors:import"), {"register": "sirene", "file": upload,
+                                                          "territory": "departement/94", "encoding": "utf-8"})
+    assert response.status_code == 400
+    assert "pas un fichier texte CSV" in response.content.decode()
