@@ -33,15 +33,46 @@ def find_organization(reference: str) -> Organization | None:
     return Organization.objects.filter(slug=reference.rstrip("/").rsplit("/", 1)[-1]).first()
 
 
+class TerritoriesField(forms.CharField):
+    """Territories, one per line, as niveau/code (a bare code is a commune)."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def to_python(self, value):
+        one = TerritoryCodeField()
+        found, problems = [], []
+        for number, line in enumerate((super().to_python(value) or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                territory = one.clean(line)
+            except forms.ValidationError as error:
+                problems.append(f"Ligne {number} : {' '.join(error.messages)}")
+                continue
+            if territory not in found:
+                found.append(territory)
+        if problems:
+            raise forms.ValidationError(problems)
+        return found
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return "\n".join(f"{t.level}/{t.code}" for t in value if hasattr(t, "level"))
+        return value
+
+
 class OrganizationForm(DescribedErrorsMixin, forms.ModelForm):
     commune = CommuneField(label="Commune", required=False,
                            help_text="Code INSEE de la commune du siège, par exemple 94018 pour Charenton-le-Pont.")
     website = forms.URLField(label="Site internet", required=False, assume_scheme="https", max_length=200)
+    action_territories = TerritoriesField(
+        label="Territoires d'action (un par ligne)", required=False,
+        help_text="Où l'organisation agit, sous la forme niveau/code : departement/94, epci/200054781, commune/94018…")
 
     class Meta:
         model = Organization
         fields = ["name", "kind", "size", "siren", "siret", "rna", "address", "postal_code", "commune",
-                  "latitude", "longitude", "domains", "website", "description"]
+                  "latitude", "longitude", "action_territories", "domains", "website", "description"]
         widgets = {
             "domains": forms.CheckboxSelectMultiple,
             "description": forms.Textarea(attrs={"rows": 5}),
@@ -56,6 +87,8 @@ class OrganizationForm(DescribedErrorsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["domains"].queryset = Domain.objects.all()
+        if self.instance.pk:
+            self.initial["action_territories"] = list(self.instance.action_territories.all())
         if self.instance.pk and self.instance.location_precision == "commune":
             # Coordinates copied from the commune are not the address's own.
             self.initial["latitude"] = self.initial["longitude"] = None
@@ -132,10 +165,13 @@ class PartnershipForm(DescribedErrorsMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple)
     territory = TerritoryCodeField(label="Territoire du partenariat", required=False,
                                    help_text="Facultatif : niveau/code, par exemple commune/94018 ou departement/94.")
+    case_study = forms.CharField(
+        label="Pratique innovante qu'il illustre", required=False, max_length=200,
+        help_text="Facultatif : l'adresse ou l'identifiant de sa fiche publiée, par exemple silvergeek.")
 
     class Meta:
         model = Partnership
-        fields = ["title", "type", "domains", "territory", "start_date", "end_date", "description"]
+        fields = ["title", "type", "domains", "territory", "start_date", "end_date", "case_study", "description"]
         widgets = {
             "type": forms.RadioSelect,
             "domains": forms.CheckboxSelectMultiple,
@@ -151,6 +187,17 @@ class PartnershipForm(DescribedErrorsMixin, forms.ModelForm):
         self.fields["type"].empty_label = None
         self.fields["domains"].queryset = Domain.objects.all()
         self.order_fields(["my_organization", "partners", "title", "type", "my_objectives"])
+
+    def clean_case_study(self):
+        from practices.policy import searchable_case_studies
+
+        reference = self.cleaned_data.get("case_study", "").strip().rstrip("/").rsplit("/", 1)[-1]
+        if not reference:
+            return None
+        case = searchable_case_studies(None).filter(slug=reference).first()
+        if case is None:
+            raise forms.ValidationError(f"Aucune pratique innovante publiée « {reference} ».")
+        return case
 
     def clean(self):
         data = super().clean()

@@ -250,3 +250,24 @@ def test_a_binary_file_is_refused_before_reading(client, editor, places, tmp_pat
                                                           "territory": "departement/94", "encoding": "utf-8"})
     assert response.status_code == 400
     assert "pas un fichier texte CSV" in response.content.decode()
+
+
+def test_territories_of_action_are_typed_one_per_line_and_checked(client, member, association):
+    Membership.objects.create(user=member, organization=association)
+    client.force_login(member)
+    url = reverse("actors:organization_edit", args=[association.slug])
+    bad = client.post(url, {"name": association.name, "kind": "association", "action_territories": "departement/94\nregion/99"})
+    assert bad.status_code == 400 and "Ligne 2 : Territoire « region/99 » introuvable." in bad.content.decode()
+    client.post(url, {"name": association.name, "kind": "association", "action_territories": "departement/94\n94069"})
+    assert {t.code for t in association.action_territories.all()} == {"94", "94069"}
+    assert "Val-de-Marne" in client.get(association.get_absolute_url()).content.decode()
+
+
+def test_a_partnership_may_name_the_published_fiche_it_illustrates(client, member, association, company, fiches):
+    Membership.objects.create(user=member, organization=association)
+    client.force_login(member)
+    data = {"my_organization": association.pk, "partners": company.slug, "title": "Tablettes", "type": mecenat().pk}
+    missing = client.post(reverse("actors:partnership_propose"), {**data, "case_study": "inconnue"})
+    assert "Aucune pratique innovante publiée « inconnue »." in missing.content.decode()
+    client.post(reverse("actors:partnership_propose"), {**data, "case_study": "/pratiques/silver/"})
+    assert Partnership.objects.get().case_study.slug == "silver"
