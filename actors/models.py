@@ -70,6 +70,9 @@ class Organization(models.Model):
     action_territories = models.ManyToManyField(Territory, verbose_name="territoires d'action", blank=True,
                                                 related_name="acting_organizations")
     domains = models.ManyToManyField(Domain, verbose_name="domaines", blank=True, related_name="organizations")
+    domains_inferred = models.BooleanField(
+        "domaines déduits du registre", default=False,
+        help_text="Suggérés d'après l'objet déclaré ou le code d'activité ; remplacés dès qu'un membre les choisit.")
     website = models.URLField("site internet", blank=True)
     description = models.TextField("description", blank=True)
     source = models.CharField("origine", max_length=8, choices=Source.choices, default=Source.MANUAL)

@@ -27,6 +27,8 @@ def save_organization(form, user, *, creating: bool) -> Organization:
     organization = form.save(commit=False)
     if creating:
         organization.slug = unique_slug(Organization, organization.name)
+    if "domains" in form.changed_data:
+        organization.domains_inferred = False  # a member's choice replaces the register's suggestion
     organization.save()
     form.save_m2m()
     if creating and user is not None:

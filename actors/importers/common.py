@@ -47,6 +47,7 @@ from tqdm import tqdm
 
 from actors.indexing import reindex
 from actors.models import Kind, Organization, Precision, ancestors_of, centres_of, place
+from taxonomy.models import Domain
 from territories.models import Level, Territory
 
 BATCH_SIZE = 2000
@@ -355,6 +356,7 @@ class Wanted:
     values: dict  # the register's own fields (name, address…)
     commune_id: int
     point: tuple[float, float] | None = None
+    domains: tuple[str, ...] = ()  # suggested fragility domains (actors.themes)
 
 
 class Register:
@@ -384,6 +386,10 @@ class Register:
 
     def point(self, row: Row) -> tuple[float, float] | None:
         return None
+
+    def domains(self, row: Row) -> list[str]:
+        """Fragility domains the row suggests (see actors.themes); none by default."""
+        return []
 
     def key(self, row: Row) -> str:
         return row[self.key_column]
@@ -503,7 +509,7 @@ class RegisterImport:
             key = register.key(row)
             if key in batch:
                 report.duplicates += 1
-            batch[key] = Wanted(key, register.values(row), commune_id, register.point(row))
+            batch[key] = Wanted(key, register.values(row), commune_id, register.point(row), tuple(register.domains(row)))
             if len(batch) >= BATCH_SIZE:
                 self._save(batch, report)
                 batch = {}
@@ -546,9 +552,26 @@ class RegisterImport:
         if updated:
             fields = sorted({_FIELD_NAMES.get(name, name) for name in changed_fields} | {"updated_at"})
             Organization.objects.bulk_update(updated, fields)
+        self._suggest_domains(batch, created, existing)
         reindex(created + updated)
         report.created += len(created)
         report.updated += len(updated)
+
+    def _suggest_domains(self, batch: dict[str, Wanted], created: list[Organization], existing: dict) -> None:
+        """Suggested domains for the new organisations, and for those whose domains are
+        still the register's suggestion (a member's own choice is never replaced)."""
+        key_field = self.register.key_field
+        targets = [o for o in created if batch[getattr(o, key_field)].domains]
+        targets += [o for o in existing.values() if o.domains_inferred]
+        if not targets:
+            return
+        codes = {c for o in targets for c in batch[getattr(o, key_field)].domains}
+        domain_ids = dict(Domain.objects.filter(code__in=codes).values_list("code", "pk"))
+        through = Organization.domains.through
+        through.objects.filter(organization_id__in=[o.pk for o in targets]).delete()
+        through.objects.bulk_create([through(organization_id=o.pk, domain_id=domain_ids[c])
+                                     for o in targets for c in batch[getattr(o, key_field)].domains if c in domain_ids])
+        Organization.objects.filter(pk__in=[o.pk for o in targets]).update(domains_inferred=True)
 
     def _locate(self, organization: Organization, wanted: Wanted, ancestors: dict, centres: dict) -> None:
         """The register's point when it has one; otherwise the commune's centre (a point

@@ -30,6 +30,7 @@ from actors.importers.common import (
     website,
 )
 from actors.models import Kind, Source
+from actors.themes import domains_from_text
 
 COLUMNS = (
     "id", "id_ex", "siret", "rup_mi", "gestion", "date_creat", "date_decla", "date_publi", "date_disso", "nature",
@@ -91,6 +92,10 @@ class RnaRegister(Register):
             "postal_code": postal_code(row["adrs_codepostal"]),
             "website": website(row["siteweb"]),
         }
+
+
+    def domains(self, row: Row) -> list[str]:
+        return domains_from_text(row["titre"], row["objet"])
 
 
 def import_rna(source: SourceFile, territory: str, **options) -> ImportReport:

@@ -36,6 +36,7 @@ from actors.importers.common import (
 )
 from actors.importers.lambert import in_metropolitan_range, lambert93_to_wgs84
 from actors.models import Kind, Size, Source
+from actors.themes import domains_from_naf
 
 COLUMNS = (
     "siren", "nic", "siret", "statutDiffusionEtablissement", "dateCreationEtablissement",
@@ -150,6 +151,9 @@ class SireneRegister(Register):
             "address": address,
             "postal_code": postal_code(row["codePostalEtablissement"]) if published else "",
         }
+
+    def domains(self, row: Row) -> list[str]:
+        return domains_from_naf(row["activitePrincipaleEtablissement"])
 
     def point(self, row: Row) -> tuple[float, float] | None:
         if not self._address_published(row) or row[self.commune_column][:2] in ("97", "98"):

@@ -9,6 +9,7 @@ from actors.models import (
     Catalyst, Claim, ClaimStatus, Kind, Membership, Organization, Partnership, PartnershipMember, PartnershipStatus,
 )
 from actors.network import network_of
+from taxonomy.models import Domain
 from territories.centres import import_commune_centres
 from territories.models import Level, Territory
 
@@ -271,3 +272,25 @@ def test_a_partnership_may_name_the_published_fiche_it_illustrates(client, membe
     assert "Aucune pratique innovante publiée « inconnue »." in missing.content.decode()
     client.post(reverse("actors:partnership_propose"), {**data, "case_study": "/pratiques/silver/"})
     assert Partnership.objects.get().case_study.slug == "silver"
+
+
+def test_an_rna_import_suggests_domains_that_a_member_then_replaces(client, member, places):
+    from actors.importers.rna import import_rna
+
+    import_rna(DATA / "rna_waldec_94.csv", "departement/94")
+    jardins = Organization.objects.get(rna="W941012345")
+    assert jardins.domains_inferred
+    assert {d.code for d in jardins.domains.all()} == {"environnement", "cohesion_sociale"}
+    echecs = Organization.objects.get(rna="W941013579")
+    assert not echecs.domains.exists()  # « tous les âges » is not about ageing
+    assert "déduits du registre, à vérifier" in client.get(jardins.get_absolute_url()).content.decode()
+
+    Membership.objects.create(user=member, organization=jardins)
+    client.force_login(member)
+    client.post(reverse("actors:organization_edit", args=[jardins.slug]),
+                {"name": jardins.name, "kind": "association", "rna": jardins.rna, "commune": "94018", "domains": [
+                    Domain.objects.get(code="insertion_jeunes").pk]})
+    import_rna(DATA / "rna_waldec_94.csv", "departement/94")
+    jardins.refresh_from_db()
+    assert not jardins.domains_inferred
+    assert [d.code for d in jardins.domains.all()] == ["insertion_jeunes"]
