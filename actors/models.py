@@ -88,9 +88,10 @@ class Organization(models.Model):
             models.UniqueConstraint(fields=["siret"], condition=~Q(siret=""), name="organization_siret_unique"),
         ]
         indexes = [
-            # The map and the lists of a région or a département, by kind.
-            models.Index(fields=["region", "kind"], name="organization_region_kind_idx"),
-            models.Index(fields=["departement", "kind"], name="organization_dep_kind_idx"),
+            # The map of a région or a département, by kind: covering indexes, so the map's
+            # grouping by cell reads the index alone, never the table's rows.
+            models.Index(fields=["region", "kind", "latitude", "longitude"], name="organization_region_map_idx"),
+            models.Index(fields=["departement", "kind", "latitude", "longitude"], name="organization_dep_map_idx"),
             models.Index(fields=["commune"], name="organization_commune_idx"),
             models.Index(fields=["siren"], name="organization_siren_idx"),
         ]

@@ -4,6 +4,7 @@ from django.http import Http404
 from ninja import NinjaAPI, Swagger
 from ninja.errors import ValidationError
 
+from actors.api import router as actors_router
 from actors.network_api import router as network_router
 from practices.api import router as practices_router
 from territories.api import router as territories_router
@@ -21,6 +22,7 @@ api = NinjaAPI(
 api.add_router("/", territories_router)
 api.add_router("/", practices_router)
 api.add_router("/", network_router)
+api.add_router("/", actors_router)
 
 
 @api.exception_handler(Http404)

@@ -9,6 +9,7 @@ def navigation(request):
         ("territories", "Territoires", reverse("territories:index")),
         ("practices", "Pratiques innovantes", reverse("practices:index")),
         ("actors", "Acteurs", reverse("actors:directory")),
+        ("map", "Carte", reverse("map:index")),
         ("api", "API", reverse("api:openapi-view")),
     ]
     current = "home"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("compte/", include("accounts.urls")),
     path("pratiques/", include("practices.urls")),
     path("acteurs/", include("actors.urls")),
+    path("carte/", include("actors.map_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
