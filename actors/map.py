@@ -34,10 +34,11 @@ from actors import policy
 from actors.indexing import INDEX
 from actors.map_grid import BBox, Cell, Grid, cached_cells, cells_of, covers, in_bbox, narrowed_to_communes
 from actors.models import Catalyst, CatalystMetier, Kind, Organization, PartnershipMember, Precision, Profile
+from actors.places import communes_inside, located_in, organizations_in, territories_inside
 from practices.models import CarrierStatus, CaseStudy
 from practices.policy import searchable_case_studies
 from taxonomy.models import Domain, Metier, PartnershipType
-from territories.models import Level, Territory, TerritoryLink
+from territories.models import Level, Territory
 from territories.policy import visible_filter
 from territories.search import search_territories
 
@@ -188,30 +189,6 @@ def territory_key(territory: Territory) -> str:
 # --- What each layer selects -------------------------------------------------------------
 
 
-def _communes_inside(territory: Territory):
-    return TerritoryLink.objects.filter(ancestor=territory, descendant_level=Level.COMMUNE).values("descendant_id")
-
-
-def _inside(territory: Territory):
-    return TerritoryLink.objects.filter(ancestor=territory).values("descendant_id")
-
-
-# The organisation's indexed copy of its place, for each level that has one.
-LOCATED_BY = {Level.REGION: "region", Level.DEPARTEMENT: "departement", Level.COMMUNE: "commune"}
-
-
-def located_in(territory: Territory, prefix: str = "") -> Q:
-    """Organisations (or, with ``prefix="structure__"``, catalysts by their structure)
-    located in the territory; an EPCI or a project by the communes it contains."""
-    if territory.level in LOCATED_BY:
-        return Q(**{prefix + LOCATED_BY[territory.level]: territory})
-    return Q(**{prefix + "commune__in": _communes_inside(territory)})
-
-
-def organizations_in(territory: Territory):
-    return Organization.objects.filter(located_in(territory))
-
-
 def _partners_of_type(partnership_type: PartnershipType):
     partnerships = policy.public_partnerships().filter(type=partnership_type).values("pk")
     return PartnershipMember.objects.filter(partnership__in=partnerships).values("organization_id")
@@ -254,7 +231,7 @@ def catalysts(filters: MapFilters):
     if filters.territory is not None:
         t = filters.territory
         # Read on the structure's row: there are few catalysts, and many organisations in a région.
-        qs = qs.filter(Q(territory=t) | Q(territory__in=_inside(t)) | located_in(t, "structure__"))
+        qs = qs.filter(Q(territory=t) | Q(territory__in=territories_inside(t)) | located_in(t, "structure__"))
     return qs
 
 
@@ -267,7 +244,7 @@ def case_studies(filters: MapFilters, user=None):
         if term is not None:
             qs = qs.filter(pk__in=CaseStudy.objects.filter(**{relation: term}).values("pk"))
     if filters.territory is not None:
-        qs = qs.filter(Q(territory=filters.territory) | Q(territory__in=_inside(filters.territory)))
+        qs = qs.filter(Q(territory=filters.territory) | Q(territory__in=territories_inside(filters.territory)))
     return qs
 
 
@@ -446,7 +423,7 @@ def territory_bounds(territory: Territory | None) -> list[float] | None:
         if territory.latitude is None:
             return None
         return [territory.longitude, territory.latitude, territory.longitude, territory.latitude]
-    extent = Territory.objects.filter(pk__in=_communes_inside(territory), latitude__isnull=False).aggregate(
+    extent = Territory.objects.filter(pk__in=communes_inside(territory), latitude__isnull=False).aggregate(
         west=Min("longitude"), south=Min("latitude"), east=Max("longitude"), north=Max("latitude"))
     if extent["west"] is None:
         return None

@@ -18,9 +18,10 @@ from itertools import combinations
 from django.db.models import Q
 
 from actors.models import Kind, Organization, PartnershipMember, PartnershipStatus
+from actors.places import communes_inside, organizations_in, territories_inside
 from actors.policy import visible_partnerships
 from taxonomy.models import PartnershipType
-from territories.models import Level, Territory, TerritoryLink
+from territories.models import Level, Territory
 
 GRAPH_NODES = 150  # the graph shows the most connected organisations, the figures count them all
 LISTED = 15
@@ -42,30 +43,14 @@ class Network:
     graph_is_partial: bool = False
 
 
-def _communes_inside(territory: Territory):
-    return TerritoryLink.objects.filter(ancestor=territory, descendant_level=Level.COMMUNE).values("descendant_id")
-
-
-def organizations_inside(territory: Territory):
-    """Organisations located in the territory."""
-    if territory.level == Level.REGION:
-        return Organization.objects.filter(region=territory)
-    if territory.level == Level.DEPARTEMENT:
-        return Organization.objects.filter(departement=territory)
-    if territory.level == Level.COMMUNE:
-        return Organization.objects.filter(commune=territory)
-    return Organization.objects.filter(commune__in=_communes_inside(territory))
-
-
 def partnerships_of(territory: Territory, user=None):
     active = visible_partnerships(user).filter(status=PartnershipStatus.ACTIVE)
     if territory.level == Level.REGION:
         return active.filter(region=territory)
     if territory.level == Level.DEPARTEMENT:
         return active.filter(departement=territory)
-    inside = TerritoryLink.objects.filter(ancestor=territory).values("descendant_id")
-    located = Q(territory=territory) | Q(territory__in=inside)
-    with_partner = Q(pk__in=PartnershipMember.objects.filter(organization__in=organizations_inside(territory))
+    located = Q(territory=territory) | Q(territory__in=territories_inside(territory))
+    with_partner = Q(pk__in=PartnershipMember.objects.filter(organization__in=organizations_in(territory))
                      .values("partnership_id"))
     return active.filter(located | with_partner)
 
@@ -100,7 +85,7 @@ def network_of(territory: Territory, user=None, *, graph_nodes: int = GRAPH_NODE
             pairs[" – ".join(kinds)] += 1
     network.by_pair = pairs.most_common()
 
-    inside = organizations_inside(territory)
+    inside = organizations_in(territory)
     network.organizations_inside = inside.count()
     isolated = inside.exclude(pk__in=members_rows.values("organization_id"))
     network.isolated_count = isolated.count()
@@ -133,7 +118,7 @@ def _inside_test(territory: Territory):
         return lambda row: row[4] == territory.pk
     if territory.level == Level.DEPARTEMENT:
         return lambda row: row[3] == territory.pk
-    communes = set(_communes_inside(territory).values_list("descendant_id", flat=True)) | {territory.pk}
+    communes = set(communes_inside(territory).values_list("descendant_id", flat=True)) | {territory.pk}
     return lambda row: row[5] in communes
 
 

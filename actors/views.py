@@ -21,7 +21,8 @@ from actors.importers.rna import RnaRegister
 from actors.importers.sirene import SireneRegister
 from actors.indexing import INDEX
 from actors.models import Catalyst, Claim, ClaimStatus, Kind, Organization, Partnership, PartnershipMember
-from actors.network import circle_layout, network_of, organizations_inside
+from actors.network import circle_layout, network_of
+from actors.places import organizations_in
 from actors.workflow import (
     catalyst_data, claim, confirm_partnership, decide_claim, delete_catalyst, propose_partnership, save_catalyst,
     save_organization,
@@ -60,7 +61,7 @@ def directory(request):
     if domain:
         organizations = organizations.filter(domains__code=domain)
     if territory is not None:
-        organizations = organizations.filter(pk__in=organizations_inside(territory).values("pk"))
+        organizations = organizations.filter(pk__in=organizations_in(territory).values("pk"))
     page = Paginator(organizations.order_by("name", "pk"), PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
