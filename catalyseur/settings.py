@@ -151,7 +151,7 @@ USE_TZ = True
 # --- Static files: our own, plus pinned npm packages, all served by the site ----------
 STATIC_URL = "/static/"
 # Collected files (production only; elsewhere WhiteNoise reads the finders directly).
-STATIC_ROOT = BASE_DIR / "staticfiles" if PRODUCTION else None
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))) if PRODUCTION else None
 STATICFILES_DIRS = [
     BASE_DIR / "catalyseur" / "static",
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
@@ -185,12 +185,12 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
-        "frame-ancestors": ["'self'"],
+        "frame-ancestors": ["'none'"],
     }
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "SAMEORIGIN"
+X_FRAME_OPTIONS = "DENY"  # the embeddable map opts out, view by view
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 if PRODUCTION:
@@ -201,14 +201,24 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Joining the browsers' preload list is a commitment an operator makes on purpose
+        # (SECURE_HSTS_PRELOAD=1), not a default: the check that suggests it stays quiet.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+    # The load balancer polls the health check over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
 
-# --- Logging: one line per event on stderr ------------------------------------------
+# --- Logging: one line per event on stderr (JSON in production, LOG_FORMAT=json|plain) --
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "catalyseur.logs.JsonFormatter"},
+    },
+    "handlers": {"stderr": {"class": "logging.StreamHandler",
+                            "formatter": env_str("LOG_FORMAT", "json" if PRODUCTION else "plain")}},
     "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from catalyseur import views
+from catalyseur.health import health
 from catalyseur.api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sante/", health, name="health"),
     path("territoires/", include("territories.urls")),
     path("compte/", include("accounts.urls")),
     path("pratiques/", include("practices.urls")),
