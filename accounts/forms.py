@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm, UserCreationForm
 
+from accounts import throttle
 from accounts.models import User
 from catalyseur.forms import DescribedErrorsMixin
 
@@ -28,6 +29,23 @@ class SignInForm(DescribedErrorsMixin, AuthenticationForm):
         "invalid_login": "Adresse e-mail ou mot de passe incorrect. Vérifiez les deux champs (le mot de passe tient compte des majuscules).",
     }
     username = forms.EmailField(label="Adresse e-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+
+    def clean(self):
+        email = self.cleaned_data.get("username") or ""
+        ip = throttle.client_ip(self.request)
+        minutes = throttle.wait_minutes(email, ip)
+        if minutes:
+            raise forms.ValidationError(
+                f"Trop de tentatives de connexion : réessayez dans {minutes} minute{'s' if minutes > 1 else ''}, "
+                "ou utilisez « Mot de passe oublié ».", code="throttled")
+        try:
+            data = super().clean()
+        except forms.ValidationError:
+            if email:
+                throttle.record_failure(email, ip)
+            raise
+        throttle.record_success(email)
+        return data
 
 
 class ResetRequestForm(DescribedErrorsMixin, PasswordResetForm):

@@ -76,3 +76,20 @@ class User(AbstractUser):
     @property
     def is_platform_admin(self) -> bool:
         return self.is_active and (self.role == Role.ADMIN or self.is_superuser)
+
+
+class FailedSignIn(models.Model):
+    """One failed sign-in, kept a short while to slow down password guessing
+    (see accounts/throttle.py)."""
+
+    email = models.CharField(max_length=254)
+    ip = models.CharField(max_length=45, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "échec de connexion"
+        verbose_name_plural = "échecs de connexion"
+        indexes = [
+            models.Index(fields=["email", "at"], name="failed_signin_email_idx"),
+            models.Index(fields=["ip", "at"], name="failed_signin_ip_idx"),
+        ]
