@@ -354,8 +354,8 @@ def test_the_map_page_allows_the_tile_host_and_no_framing(client, world):
     response = client.get("/carte/")
     csp = response["Content-Security-Policy"]
     assert "img-src 'self' data: https://tile.openstreetmap.org" in csp
-    assert "frame-ancestors 'self'" in csp
-    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
 
 
 def test_the_embed_may_be_framed_by_any_site(client, world):
