@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup python-deps node-deps browser db demo test-postgres lock bench bench-territories bench-practices clean help
+.PHONY: run test setup python-deps node-deps browser db demo test-postgres lock bench bench-territories bench-practices bench-actors clean help
 
 help:
 	@echo "make run    - installe, migre, importe les territoires, charge la démo, sert http://127.0.0.1:$(PORT)"
@@ -53,13 +53,16 @@ demo: db
 test-postgres: setup browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: bench-territories bench-practices
+bench: bench-territories bench-practices bench-actors
 
 bench-territories: setup
 	$(PY) bench/territories.py
 
 bench-practices: setup
 	$(PY) bench/practices.py
+
+bench-actors: setup
+	$(PY) bench/actors.py
 
 # Recompile the Python lockfiles after changing pyproject.toml.
 lock: python-deps
