@@ -58,39 +58,45 @@ def partnerships_of(territory: Territory, user=None):
 def network_of(territory: Territory, user=None, *, graph_nodes: int = GRAPH_NODES) -> Network:
     network = Network(territory)
     members_rows = PartnershipMember.objects.filter(partnership__in=partnerships_of(territory, user).values("pk"))
-    rows = members_rows.values_list("partnership_id", "partnership__type_id", "organization_id")
+    # One pass over the partner rows, each with what the figures need of its organisation.
+    rows = members_rows.values_list(
+        "partnership_id", "partnership__type_id", "organization_id", "organization__name", "organization__slug",
+        "organization__kind", "organization__departement_id", "organization__region_id", "organization__commune_id",
+        "organization__is_demo")
     partners: dict[int, list[int]] = defaultdict(list)
     type_of: dict[int, int] = {}
-    for partnership_id, type_id, organization_id in rows.iterator(chunk_size=10_000):
+    info: dict[int, tuple] = {}
+    for partnership_id, type_id, organization_id, *organization in rows.iterator(chunk_size=10_000):
         partners[partnership_id].append(organization_id)
         type_of[partnership_id] = type_id
+        info[organization_id] = tuple(organization)
     network.partnerships = len(partners)
 
     degree: Counter = Counter()
     for members in partners.values():
         degree.update(set(members))
-    info = {pk: (name, slug, kind, departement, region, commune, is_demo) for pk, name, slug, kind, departement, region, commune, is_demo
-            in Organization.objects.filter(pk__in=list(degree))
-            .values_list("pk", "name", "slug", "kind", "departement_id", "region_id", "commune_id", "is_demo")}
     kind_label = dict(Kind.choices)
 
     types = {t.pk: t for t in PartnershipType.objects.all()}
     type_counts = Counter(type_of.values())
     network.by_type = [(types[t].code, types[t].label, type_counts.get(t, 0)) for t in sorted(types, key=lambda t: types[t].position)]
 
-    pairs: Counter = Counter()
+    pairs: Counter = Counter()  # by pair of kind codes; labelled once at the end
     for members in partners.values():
-        for a, b in combinations(sorted(set(members)), 2):
-            kinds = sorted((kind_label[info[a][2]], kind_label[info[b][2]]))
-            pairs[" – ".join(kinds)] += 1
-    network.by_pair = pairs.most_common()
+        kinds = [info[pk][2] for pk in set(members)]
+        for a, b in combinations(kinds, 2):
+            pairs[(a, b) if a <= b else (b, a)] += 1
+    labelled: Counter = Counter()
+    for (a, b), n in pairs.items():
+        labelled[" – ".join(sorted((kind_label[a], kind_label[b])))] += n
+    network.by_pair = labelled.most_common()
 
     inside = organizations_in(territory)
-    network.organizations_inside = inside.count()
-    isolated = inside.exclude(pk__in=members_rows.values("organization_id"))
-    network.isolated_count = isolated.count()
-    network.connected = network.organizations_inside - network.isolated_count
-    network.isolated = list(isolated.order_by("name")[:LISTED])
+    inside_ids = set(inside.values_list("pk", flat=True))
+    network.organizations_inside = len(inside_ids)
+    network.connected = len(inside_ids & degree.keys())
+    network.isolated_count = network.organizations_inside - network.connected
+    network.isolated = list(inside.exclude(pk__in=members_rows.values("organization_id")).order_by("name")[:LISTED])
 
     top_ids = [pk for pk, _n in degree.most_common(LISTED)]
     by_pk = Organization.objects.in_bulk(top_ids)

@@ -47,8 +47,10 @@ def index_term(word: str) -> str:
 
 
 def analyze(text: str) -> list[str]:
-    """The index terms of a text, in order (repetitions kept: they weigh in the ranking)."""
-    return [term for word in words(text) if (term := index_term(word))]
+    """The index terms of a text, in order (repetitions kept: they weigh in the ranking).
+    Numbers are their own term and stay out of the cache: identifiers (SIREN, RNA…) are
+    each seen once, and would only fill it."""
+    return [term for word in words(text) if (term := (word if word.isdigit() else index_term(word)))]
 
 
 def query_terms(text: str) -> list[str]:

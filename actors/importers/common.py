@@ -518,8 +518,11 @@ class RegisterImport:
 
     def _save(self, batch: dict[str, Wanted], report: ImportReport) -> None:
         register = self.register
+        # The identifier's unique index is partial (non-empty values): SQLite uses it only
+        # when the query repeats that condition.
         existing = {getattr(o, register.key_field): o
-                    for o in Organization.objects.filter(**{f"{register.key_field}__in": list(batch)})}
+                    for o in Organization.objects.filter(**{f"{register.key_field}__in": list(batch)})
+                    .exclude(**{register.key_field: ""})}
         commune_ids = {w.commune_id for w in batch.values()}
         ancestors, centres = ancestors_of(commune_ids), centres_of(commune_ids)
         tracked = (*register.owned_fields, *_PLACE_FIELDS)
