@@ -47,7 +47,7 @@ try:
 except ModuleNotFoundError:  # a spawned child: its sys.path is the parent's, without bench/
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import common
-from common import Table, migrated_scratch_database, p50, p95, progress, ratio, timed, verdict
+from common import Table, migrated_scratch_database, p50, p95, print_plans, progress, ratio, timed, verdict
 
 SEED = 20240613
 N_ORGANISATIONS = 500_000
@@ -1311,10 +1311,7 @@ def main() -> int:
         print("ratio: import rows ÷ time, and import time ÷ bare time; map and network: API p95 ÷ the bare SQL's p95 over")
         print("the same requests, same run. The bare SQL is the floor: the one statement that reads the rows the answer needs.")
         print()
-        print("Query plans (EXPLAIN QUERY PLAN; 'SCAN <table>' without an index = full table scan)")
-        width = max(len(label) for label, _ in plans)
-        for label, plan in plans:
-            print(f"  {label.ljust(width)}  {plan}")
+        print_plans(plans)
         print()
         print(f"Total bench time {time.perf_counter() - started:.0f} s")
     return 0

@@ -123,3 +123,11 @@ def migrated_scratch_database(var_dir: str) -> None:
     assert connection.vendor == "sqlite" and str(settings.DATABASES["default"]["NAME"]).startswith(var_dir)
     progress(f"scratch database in {var_dir}: migrate")
     call_command("migrate", verbosity=0)
+
+
+def print_plans(plans: list[tuple[str, str]]) -> None:
+    """The EXPLAIN QUERY PLAN lines gathered by a bench, one per measured statement."""
+    print("Query plans (EXPLAIN QUERY PLAN; 'SCAN <table>' without an index = full table scan)")
+    width = max(len(label) for label, _ in plans)
+    for label, plan in plans:
+        print(f"  {label.ljust(width)}  {plan}")

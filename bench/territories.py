@@ -24,7 +24,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from common import Table, migrated_scratch_database, ms, p50, p95, progress, ratio, timed, verdict
+from common import Table, migrated_scratch_database, ms, p50, p95, print_plans, progress, ratio, timed, verdict
 
 SEED = 20240611
 N_SEARCH = 1000
@@ -458,10 +458,7 @@ def main() -> int:
         print("ratio = p95 ÷ p95, same run: import ÷ bare insert; API p95 ÷ the row's p95 (search_territories:")
         print("goal < 3×); fresh-connection p95 ÷ the same texts on a kept connection; page p95 ÷ its bare queries' p95.")
         print()
-        print("Query plans (EXPLAIN QUERY PLAN; 'SCAN <table>' without an index = full table scan)")
-        width = max(len(label) for label, _ in plans)
-        for label, plan in plans:
-            print(f"  {label.ljust(width)}  {plan}")
+        print_plans(plans)
         print()
         print(f"Total bench time {time.perf_counter() - started:.0f} s")
     return 0
