@@ -34,11 +34,11 @@ from actors import policy
 from actors.indexing import INDEX
 from actors.map_grid import BBox, Cell, Grid, cached_cells, cells_of, covers, in_bbox, narrowed_to_communes
 from actors.models import Catalyst, CatalystMetier, Kind, Organization, PartnershipMember, Precision, Profile
-from actors.places import communes_inside, located_in, organizations_in, territories_inside
+from actors.places import communes_inside, located_in, organizations_in
 from practices.models import CarrierStatus, CaseStudy
 from practices.policy import searchable_case_studies
 from taxonomy.models import Domain, Metier, PartnershipType
-from territories.models import Level, Territory
+from territories.models import Level, Territory, at_or_inside
 from territories.policy import visible_filter
 from territories.search import search_territories
 
@@ -231,7 +231,7 @@ def catalysts(filters: MapFilters):
     if filters.territory is not None:
         t = filters.territory
         # Read on the structure's row: there are few catalysts, and many organisations in a région.
-        qs = qs.filter(Q(territory=t) | Q(territory__in=territories_inside(t)) | located_in(t, "structure__"))
+        qs = qs.filter(at_or_inside(t) | located_in(t, "structure__"))
     return qs
 
 
@@ -244,7 +244,7 @@ def case_studies(filters: MapFilters, user=None):
         if term is not None:
             qs = qs.filter(pk__in=CaseStudy.objects.filter(**{relation: term}).values("pk"))
     if filters.territory is not None:
-        qs = qs.filter(Q(territory=filters.territory) | Q(territory__in=territories_inside(filters.territory)))
+        qs = qs.filter(at_or_inside(filters.territory))
     return qs
 
 

@@ -18,10 +18,10 @@ from itertools import combinations
 from django.db.models import Q
 
 from actors.models import Kind, Organization, PartnershipMember, PartnershipStatus
-from actors.places import communes_inside, organizations_in, territories_inside
+from actors.places import organizations_in
 from actors.policy import visible_partnerships
 from taxonomy.models import PartnershipType
-from territories.models import Level, Territory
+from territories.models import Level, Territory, at_or_inside
 
 GRAPH_NODES = 150  # the graph shows the most connected organisations, the figures count them all
 LISTED = 15
@@ -49,7 +49,7 @@ def partnerships_of(territory: Territory, user=None):
         return active.filter(region=territory)
     if territory.level == Level.DEPARTEMENT:
         return active.filter(departement=territory)
-    located = Q(territory=territory) | Q(territory__in=territories_inside(territory))
+    located = at_or_inside(territory)
     with_partner = Q(pk__in=PartnershipMember.objects.filter(organization__in=organizations_in(territory))
                      .values("partnership_id"))
     return active.filter(located | with_partner)
@@ -61,8 +61,7 @@ def network_of(territory: Territory, user=None, *, graph_nodes: int = GRAPH_NODE
     # One pass over the partner rows, each with what the figures need of its organisation.
     rows = members_rows.values_list(
         "partnership_id", "partnership__type_id", "organization_id", "organization__name", "organization__slug",
-        "organization__kind", "organization__departement_id", "organization__region_id", "organization__commune_id",
-        "organization__is_demo")
+        "organization__kind", "organization__is_demo")
     partners: dict[int, list[int]] = defaultdict(list)
     type_of: dict[int, int] = {}
     info: dict[int, tuple] = {}
@@ -104,10 +103,9 @@ def network_of(territory: Territory, user=None, *, graph_nodes: int = GRAPH_NODE
 
     shown = {pk for pk, _n in degree.most_common(graph_nodes)}
     network.graph_is_partial = len(shown) < len(degree)
-    in_territory = _inside_test(territory)
     network.nodes = [
         {"id": info[pk][1], "name": info[pk][0], "kind": info[pk][2], "kind_label": kind_label[info[pk][2]],
-         "degree": degree[pk], "inside": in_territory(info[pk]), "is_demo": info[pk][6],
+         "degree": degree[pk], "inside": pk in inside_ids, "is_demo": info[pk][3],
          "url": f"/acteurs/organisations/{info[pk][1]}/"}
         for pk in sorted(shown, key=lambda pk: (-degree[pk], info[pk][0]))
     ]
@@ -117,15 +115,6 @@ def network_of(territory: Territory, user=None, *, graph_nodes: int = GRAPH_NODE
             network.edges.append({"source": info[a][1], "target": info[b][1], "type": types[type_of[partnership_id]].code,
                                   "partnership": partnership_id})
     return network
-
-
-def _inside_test(territory: Territory):
-    if territory.level == Level.REGION:
-        return lambda row: row[4] == territory.pk
-    if territory.level == Level.DEPARTEMENT:
-        return lambda row: row[3] == territory.pk
-    communes = set(communes_inside(territory).values_list("descendant_id", flat=True)) | {territory.pk}
-    return lambda row: row[5] in communes
 
 
 GRAPH_SIZE = 640

@@ -19,11 +19,6 @@ def communes_inside(territory: Territory):
     return TerritoryLink.objects.filter(ancestor=territory, descendant_level=Level.COMMUNE).values("descendant_id")
 
 
-def territories_inside(territory: Territory):
-    """The ids of every territory in it, whatever its level (a subquery)."""
-    return TerritoryLink.objects.filter(ancestor=territory).values("descendant_id")
-
-
 def located_in(territory: Territory, prefix: str = "") -> Q:
     """Organisations (or, with ``prefix="structure__"``, catalysts by their structure)
     located in the territory."""

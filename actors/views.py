@@ -22,14 +22,14 @@ from actors.importers.sirene import SireneRegister
 from actors.indexing import INDEX
 from actors.models import Catalyst, Claim, ClaimStatus, Kind, Organization, Partnership, PartnershipMember
 from actors.network import circle_layout, network_of
-from actors.places import organizations_in
+from actors.places import located_in
 from actors.workflow import (
     catalyst_data, claim, confirm_partnership, decide_claim, delete_catalyst, propose_partnership, save_catalyst,
     save_organization,
 )
 from taxonomy.models import Domain, Metier, PartnershipType
-from territories.models import Territory
-from territories.policy import can_view as can_view_territory, get_visible_territory
+from territories.models import at_or_inside
+from territories.policy import get_visible_territory, visible_territories
 
 PER_PAGE = 30
 
@@ -39,8 +39,8 @@ def _territory_param(request):
     if not value:
         return None, ""
     level, _, code = value.partition("/")
-    territory = Territory.objects.filter(level=level, code=code).first()
-    if territory is None or not can_view_territory(request.user, territory):
+    territory = visible_territories(request.user).filter(level=level, code=code).first()
+    if territory is None:
         return None, f"Territoire « {value} » introuvable."
     return territory, ""
 
@@ -61,7 +61,7 @@ def directory(request):
     if domain:
         organizations = organizations.filter(domains__code=domain)
     if territory is not None:
-        organizations = organizations.filter(pk__in=organizations_in(territory).values("pk"))
+        organizations = organizations.filter(located_in(territory))
     page = Paginator(organizations.order_by("name", "pk"), PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -222,8 +222,7 @@ def catalysts(request):
     if metier:
         items = items.filter(metier_rows__metier__code=metier)
     if territory is not None:
-        inside = Territory.objects.filter(ancestor_links__ancestor=territory).values("pk")
-        items = items.filter(territory__in=inside) | items.filter(territory=territory)
+        items = items.filter(at_or_inside(territory))
     page = Paginator(items.order_by("name", "pk").distinct(), PER_PAGE).get_page(request.GET.get("page"))
     mine = Catalyst.objects.filter(user=request.user).first() if request.user.is_authenticated else None
     return render(request, "actors/catalysts.html", {

@@ -24,7 +24,7 @@ from practices.models import CarrierStatus, CaseStudy, Category
 from practices.richtext import plain
 from search.text import highlight, query_terms
 from taxonomy.models import Domain, PartnershipType
-from territories.models import CONTAINED_LEVELS, Level, Territory
+from territories.models import CONTAINED_LEVELS, Level, Territory, at_or_inside
 from territories.policy import visible_filter
 
 PAGE_SIZE = 20
@@ -243,7 +243,7 @@ def _ranked_page(terms, snapshot: facet_index.Snapshot, matched: int, found: int
 
 def _inside(territory: Territory) -> Q:
     """Fiches located in the territory or anywhere inside it."""
-    return Q(territory=territory) | Q(territory__in=Territory.objects.filter(ancestor_links__ancestor=territory).values("pk"))
+    return at_or_inside(territory)
 
 
 def _snippet(case: CaseStudy, terms: list[str]) -> str:

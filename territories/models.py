@@ -10,6 +10,7 @@ indexed look-up.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 
 from territories.normalize import searchable
@@ -41,6 +42,12 @@ CONTAINED_LEVELS = {
     Level.PROJECT: (Level.COMMUNE,),
     Level.COMMUNE: (),
 }
+
+
+def at_or_inside(territory, field: str = "territory") -> Q:
+    """Rows whose ``field`` is the territory or any territory inside it (one subquery on
+    the stored containment links)."""
+    return Q(**{field: territory}) | Q(**{f"{field}__in": TerritoryLink.objects.filter(ancestor=territory).values("descendant_id")})
 
 
 class TerritoryQuerySet(models.QuerySet):
