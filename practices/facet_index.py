@@ -104,7 +104,6 @@ def positions_in(found: int, size: int, *, skip: int = 0, limit: int | None = No
 class Snapshot:
     stamp: tuple
     pks: list[int]  # fiche number → primary key
-    number: dict[int, int]  # primary key → fiche number
     slot: array  # primary key → fiche number, or ``size`` (outside every map) when not published
     everything: int
     values: dict[str, dict[str, int]]  # facet → value → presence map
@@ -137,6 +136,11 @@ class Snapshot:
     def size(self) -> int:
         return len(self.pks)
 
+    def number_of(self, pk: int) -> int | None:
+        """The fiche's number, or None when it is not in the snapshot."""
+        n = self.slot[pk] if 0 <= pk < len(self.slot) else self.size
+        return n if n < self.size else None
+
     def of_ids(self, ids: list[int]) -> int:
         """The map of the given fiches (ids not in the snapshot are left out).
 
@@ -147,18 +151,17 @@ class Snapshot:
         try:
             deque(map(flags.__setitem__, map(self.slot.__getitem__, ids), repeat(1)), maxlen=0)
         except IndexError:  # an id newer than the snapshot: the slow way
-            number = self.number
-            return presence((number[i] for i in ids if i in number), self.size)
+            return presence((n for n in map(self.number_of, ids) if n is not None), self.size)
         return pack_bytes(flags) & self.everything
 
     def first_found(self, ranking: list[tuple[int, float]], found: int, *, skip: int, limit: int) -> list[tuple[int, float]]:
         """The entries of a ranking (id, score) whose fiche is in ``found``, in the
         ranking's order, after skipping the first ``skip`` of them."""
         present = found.to_bytes((self.size + 7) // 8, "little")
-        number = self.number
+        number_of = self.number_of
         out = []
         for entry in ranking:
-            n = number.get(entry[0])
+            n = number_of(entry[0])
             if n is not None and present[n >> 3] >> (n & 7) & 1:
                 if skip:
                     skip -= 1
@@ -234,7 +237,6 @@ def _build(stamp: tuple) -> Snapshot:
     )
     size = len(rows)
     pks = [row[0] for row in rows]
-    number = {pk: n for n, pk in enumerate(pks)}
     slot = array("l", repeat(size, max(pks, default=0) + 1))
     for n, pk in enumerate(pks):
         slot[pk] = n
@@ -253,8 +255,9 @@ def _build(stamp: tuple) -> Snapshot:
                                    ("type", CaseStudy.partnership_types.through, "partnershiptype__code")):
         pairs = through.objects.filter(casestudy__in=published.values("pk")).values_list("casestudy_id", column)
         for case_id, code in pairs.iterator(chunk_size=10_000):
-            if case_id in number:
-                numbers[facet][code].append(number[case_id])
+            n = slot[case_id] if case_id < len(slot) else size
+            if n < size:
+                numbers[facet][code].append(n)
     values = {facet: {value: presence(ns, size) for value, ns in by_value.items()}
               for facet, by_value in numbers.items()}
     for facet in ("domaine", "type", "categorie", "statut", "annee"):
@@ -275,7 +278,7 @@ def _build(stamp: tuple) -> Snapshot:
 
     territory_of = [row[4] for row in rows]
     return Snapshot(
-        stamp=stamp, pks=pks, number=number, slot=slot, everything=(1 << size) - 1, values=values,
+        stamp=stamp, pks=pks, slot=slot, everything=(1 << size) - 1, values=values,
         domain_order=_codes_in_order("domains"), type_order=_codes_in_order("partnership_types"),
         within={tid: presence(ns, size) for tid, ns in inside_ready.items()},
         territory_of=territory_of, level_of=level_of, numbers_at=dict(numbers_at), level_of_ready=level_of_ready,
