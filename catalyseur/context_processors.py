@@ -7,6 +7,7 @@ def navigation(request):
     items = [
         ("home", "Accueil", reverse("home")),
         ("territories", "Territoires", reverse("territories:index")),
+        ("observatory", "Observatoire", reverse("observatory:indicators")),
         ("practices", "Pratiques innovantes", reverse("practices:index")),
         ("actors", "Acteurs", reverse("actors:directory")),
         ("map", "Carte", reverse("map:index")),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "taxonomy",
     "practices",
     "actors",
+    "observatory",
     "search",
     "ninja",
     "django.contrib.admin",
@@ -222,7 +223,12 @@ LOGGING = {
     "handlers": {"stderr": {"class": "logging.StreamHandler",
                             "formatter": env_str("LOG_FORMAT", "json" if PRODUCTION else "plain")}},
     "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Catalyseur -----------------------------------------------------------------------

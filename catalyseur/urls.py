@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sante/", health, name="health"),
     path("territoires/", include("territories.urls")),
+    path("", include("observatory.urls")),
     path("compte/", include("accounts.urls")),
     path("pratiques/", include("practices.urls")),
     path("acteurs/", include("actors.urls")),

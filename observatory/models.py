@@ -1,0 +1,132 @@
+"""The observatory: indicators (the catalogue), their values per territory and year, and
+the national references pages compare against.
+
+A value is stored once per (territory, indicator, year). Values read from a source file are
+*source* values; the values of larger territories are *computed* by the aggregation
+(``observatory/aggregation.py``) with the indicator's rule, and carry the share of the
+population they cover. A blank (``value`` null) means the producer did not publish the
+figure (statistical secrecy or not available): it is never read as zero.
+"""
+
+from django.db import models
+from django.urls import reverse
+
+from territories.models import Level
+
+
+class Direction(models.TextChoices):
+    HIGHER_WORSE = "higher_worse", "Plus la valeur est haute, plus la fragilité est forte"
+    HIGHER_BETTER = "higher_better", "Plus la valeur est haute, moins la fragilité est forte"
+    NEUTRAL = "neutral", "Indicateur de profil (ni meilleur ni pire)"
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum", "Somme des territoires qui le composent"
+    RATIO = "ratio", "Rapport de deux sommes"
+    WEIGHTED_MEAN = "weighted_mean", "Moyenne pondérée par la population"
+    PUBLISHED = "published", "Publié par le producteur à chaque niveau (pas d'agrégation)"
+
+
+class Indicator(models.Model):
+    code = models.SlugField("code", max_length=60, unique=True)
+    name = models.CharField("nom", max_length=200)
+    short_name = models.CharField("nom court", max_length=80, blank=True)
+    domain = models.ForeignKey(
+        "taxonomy.Domain", verbose_name="domaine", null=True, blank=True, on_delete=models.PROTECT,
+        help_text="Vide pour un indicateur de profil (population, superficie…).",
+    )
+    unit = models.CharField("unité", max_length=40, blank=True)
+    decimals = models.PositiveSmallIntegerField("décimales affichées", default=1)
+    producer = models.CharField("producteur", max_length=200)
+    source = models.CharField("source", max_length=300)
+    source_url = models.URLField("adresse de la source", blank=True)
+    licence = models.CharField("licence", max_length=200, blank=True)
+    vintage = models.CharField("millésime", max_length=200, blank=True)
+    definition = models.TextField("définition")
+    formula = models.TextField("formule", blank=True)
+    limits = models.TextField("limites", blank=True)
+    direction = models.CharField("sens", max_length=16, choices=Direction.choices, default=Direction.NEUTRAL)
+    aggregation = models.CharField("règle d'agrégation", max_length=16, choices=Aggregation.choices)
+    base_level = models.CharField(
+        "niveau le plus fin", max_length=16, choices=Level.choices, default=Level.COMMUNE,
+        help_text="Niveau des valeurs lues dans la source ; les niveaux au-dessus sont calculés.",
+    )
+    numerator = models.ForeignKey("self", verbose_name="numérateur", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    denominator = models.ForeignKey("self", verbose_name="dénominateur", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    scale = models.FloatField("facteur", default=1, help_text="Rapport = facteur × numérateur / dénominateur.")
+    is_component = models.BooleanField("donnée de calcul", default=False, help_text="Compte servant au calcul d'un taux.")
+    is_demo = models.BooleanField("données de démonstration", default=False)
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "indicateur"
+        verbose_name_plural = "indicateurs"
+        ordering = ["position", "code"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("observatory:indicator", kwargs={"code": self.code})
+
+    @property
+    def is_scored(self) -> bool:
+        return self.domain_id is not None and self.direction != Direction.NEUTRAL and not self.is_component
+
+
+class Value(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    territory = models.ForeignKey("territories.Territory", on_delete=models.CASCADE, related_name="indicator_values")
+    level = models.CharField(max_length=16, choices=Level.choices)  # copied from the territory, for ranks
+    year = models.PositiveSmallIntegerField("année")
+    value = models.FloatField("valeur", null=True, blank=True)
+    coverage = models.FloatField(
+        "part de la population couverte", null=True, blank=True,
+        help_text="Pour une valeur calculée : part de la population des territoires dont la valeur est connue.",
+    )
+    is_computed = models.BooleanField("calculée", default=False)
+
+    class Meta:
+        verbose_name = "valeur"
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "indicator", "year"], name="observatory_value_unique"),
+        ]
+        indexes = [
+            # Rank of a territory among its level: a range count on this index.
+            models.Index(fields=["indicator", "year", "level", "value"], name="observatory_value_rank_idx"),
+        ]
+
+
+class Scope(models.TextChoices):
+    METRO = "metro", "France métropolitaine"
+    FRANCE = "france", "France entière"
+
+
+class NationalValue(models.Model):
+    """The reference a territory is compared with (index = 100 × value / reference)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="national_values")
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    year = models.PositiveSmallIntegerField()
+    value = models.FloatField(null=True)
+    coverage = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["indicator", "scope", "year"], name="observatory_national_unique")]
+
+
+class Run(models.Model):
+    """One load, import or aggregation; the newest one versions the cached figures."""
+
+    class Kind(models.TextChoices):
+        LOAD = "load", "Chargement des données de référence"
+        IMPORT = "import", "Import de valeurs"
+        AGGREGATE = "aggregate", "Agrégation"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    source = models.CharField(max_length=300, blank=True)
+    values_written = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        get_latest_by = "id"

@@ -1,0 +1,108 @@
+"""Writing source values: the one path used by the reference loader and by the user
+import, so both combine, resolve and replace values the same way.
+
+Values are written for whole (indicator, year, level) slices: the source values already
+stored for a slice are replaced by the new ones, computed values are left to the
+aggregation. Everything happens in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from django.db import connection
+
+from observatory.communes import current_commune_codes
+from observatory.models import Aggregation, Indicator, NationalValue, Value
+from observatory.sources import NATIONAL, SourceValue
+from territories.models import Level, Territory
+
+INSERT_BATCH = 5000
+
+
+@dataclass
+class WriteReport:
+    written: int = 0
+    national: int = 0
+    # (level, code) of the rows that name no current territory, with how many rows each.
+    unknown: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    slices: set[tuple[int, int, str]] = field(default_factory=set)
+
+
+def combine(pieces: list[tuple[float | None, float | None]], rule: str) -> float | None:
+    """Several producer rows that fall into one current commune (a commune nouvelle): counts
+    add up; rates are averaged with each row's weight. Unpublished pieces are left out; when
+    nothing is published, the result stays unpublished."""
+    known = [(value, weight) for value, weight in pieces if value is not None]
+    if not known:
+        return None
+    if len(known) == 1:
+        return known[0][0]
+    if rule in {Aggregation.SUM, Aggregation.RATIO}:
+        return sum(value for value, _ in known)
+    weighted = [(value, weight) for value, weight in known if weight]
+    if not weighted:
+        return sum(value for value, _ in known) / len(known)
+    return sum(value * weight for value, weight in weighted) / sum(weight for _, weight in weighted)
+
+
+def territory_ids(level: str) -> dict[str, int]:
+    return dict(Territory.objects.current().filter(level=level).values_list("code", "id"))
+
+
+def write_source_values(rows: Iterable[SourceValue], indicators: dict[str, Indicator]) -> WriteReport:
+    report = WriteReport()
+    communes = current_commune_codes()
+    grouped: dict[tuple[str, str, str, int], list[tuple[float | None, float | None]]] = defaultdict(list)
+    for row in rows:
+        code = row.code
+        if row.level == Level.COMMUNE:
+            code = communes.get(code, code)
+            if code is None:  # a municipal arrondissement: its commune is in the file too
+                continue
+        grouped[(row.indicator, row.level, code, row.year)].append((row.value, row.weight))
+
+    ids = {level: territory_ids(level) for level in {key[1] for key in grouped} if level != NATIONAL}
+    values: list[tuple] = []
+    national: list[NationalValue] = []
+    for (code_indicator, level, code, year), pieces in grouped.items():
+        indicator = indicators[code_indicator]
+        value = combine(pieces, indicator.aggregation)
+        if level == NATIONAL:
+            national.append(NationalValue(indicator=indicator, scope=code, year=year, value=value))
+            continue
+        territory_id = ids[level].get(code)
+        if territory_id is None:
+            report.unknown[(level, code)] += 1
+            continue
+        report.slices.add((indicator.pk, year, level))
+        values.append((indicator.pk, territory_id, level, year, value))
+
+    delete_source_slices(report.slices)
+    insert_values(values)
+    report.written = len(values)
+    for item in national:
+        NationalValue.objects.update_or_create(
+            indicator=item.indicator, scope=item.scope, year=item.year, defaults={"value": item.value, "coverage": None}
+        )
+    report.national = len(national)
+    return report
+
+
+def delete_source_slices(slices: set[tuple[int, int, str]]) -> None:
+    by_indicator_level: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for indicator_id, year, level in slices:
+        by_indicator_level[(indicator_id, level)].append(year)
+    for (indicator_id, level), years in by_indicator_level.items():
+        Value.objects.filter(indicator_id=indicator_id, level=level, year__in=years, is_computed=False).delete()
+
+
+def insert_values(rows: list[tuple]) -> None:
+    """Plain multi-row inserts: the ORM's per-object work is most of the cost at a million rows."""
+    table = connection.ops.quote_name(Value._meta.db_table)
+    sql = f"INSERT INTO {table} (indicator_id, territory_id, level, year, value, is_computed) VALUES (%s, %s, %s, %s, %s, %s)"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_BATCH):
+            cursor.executemany(sql, [(*row, False) for row in rows[start : start + INSERT_BATCH]])
