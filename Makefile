@@ -45,6 +45,7 @@ db: setup
 	$(PY) manage.py import_territories
 	$(PY) manage.py import_commune_centres
 	$(PY) manage.py load_practices
+	$(PY) manage.py load_observatory
 
 demo: db
 	$(PY) manage.py load_demo
