@@ -11,6 +11,8 @@ class SignUpForm(DescribedErrorsMixin, UserCreationForm):
         model = User
         fields = ("email", "display_name")
         labels = {"email": "Adresse e-mail", "display_name": "Nom affiché (facultatif)"}
+        help_texts = {"display_name": "Affiché avec les fiches que vous contribuez et vos territoires de projet publics ; "
+                                      "sans nom, c'est votre adresse e-mail qui s'affiche."}
         widgets = {
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "display_name": forms.TextInput(attrs={"autocomplete": "name"}),
@@ -58,3 +60,30 @@ class NewPasswordForm(DescribedErrorsMixin, SetPasswordForm):
 
 class ChangePasswordForm(DescribedErrorsMixin, PasswordChangeForm):
     pass
+
+
+class DeleteAccountForm(DescribedErrorsMixin, forms.Form):
+    """Deleting one's account asks for the password again (a borrowed, signed-in browser is
+    not enough). Wrong passwords count as failed sign-ins, so guessing is slowed down too."""
+
+    password = forms.CharField(
+        label="Votre mot de passe", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Pour confirmer que c'est bien vous.",
+    )
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.user, self.request = user, request
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        ip = throttle.client_ip(self.request)
+        minutes = throttle.wait_minutes(self.user.email, ip)
+        if minutes:
+            raise forms.ValidationError(
+                f"Trop de tentatives : réessayez dans {minutes} minute{'s' if minutes > 1 else ''}.", code="throttled")
+        if not self.user.check_password(password):
+            throttle.record_failure(self.user.email, ip)
+            raise forms.ValidationError("Mot de passe incorrect : votre compte n'a pas été supprimé.", code="wrong_password")
+        return password

@@ -38,10 +38,16 @@ def wait_minutes(email: str, ip: str) -> int:
     return 0
 
 
+def purge_expired() -> int:
+    """Forget every failure older than the window: it no longer counts, so it is not kept."""
+    return FailedSignIn.objects.filter(at__lt=timezone.now() - WINDOW).delete()[0]
+
+
 def record_failure(email: str, ip: str) -> None:
     FailedSignIn.objects.create(email=email.strip().lower()[:254], ip=ip)
-    FailedSignIn.objects.filter(at__lt=timezone.now() - WINDOW).delete()  # nothing kept longer than needed
+    purge_expired()  # nothing kept longer than needed
 
 
 def record_success(email: str) -> None:
     FailedSignIn.objects.filter(email=email.strip().lower()).delete()
+    purge_expired()

@@ -10,6 +10,8 @@ urlpatterns = [
     path("connexion/", auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.profile, name="profile"),
+    path("mes-donnees.json", views.my_data_export, name="my_data_export"),
+    path("supprimer/", views.delete_account, name="delete_account"),
     path(
         "mot-de-passe/oubli/",
         auth_views.PasswordResetView.as_view(

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import privacy_page
 from catalyseur import views
 from catalyseur.health import health
 from catalyseur.api import api
@@ -8,6 +9,7 @@ from catalyseur.api import api
 urlpatterns = [
     path("", views.home, name="home"),
     path("sante/", health, name="health"),
+    path("confidentialite/", privacy_page, name="privacy"),
     path("territoires/", include("territories.urls")),
     path("", include("observatory.urls")),
     path("compte/", include("accounts.urls")),

@@ -85,13 +85,14 @@ class Territory(models.Model):
     successor = models.ForeignKey(
         "self", verbose_name="remplacé par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Project territories only.
+    # Project territories only. A deleted account takes its private projects with it
+    # (accounts/privacy.py deletes them); its public ones stay, without an owner.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="créé par",
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         related_name="project_territories",
     )
     description = models.TextField("description", blank=True)

@@ -44,3 +44,18 @@ def test_one_network_address_trying_many_accounts_is_slowed_down_too(client, mem
 def test_a_failure_under_the_limit_still_lets_the_right_password_in(client, member):
     sign_in(client, "membre@example.org", "mauvais")
     assert sign_in(client, "membre@example.org", PASSWORD).status_code == 302
+
+
+def test_failures_older_than_the_window_are_not_kept(client, member):
+    """A failure only counts for the window; after it, the next sign-in attempt, failed or
+    successful, of anyone erases it (the privacy page says so)."""
+    old = timezone.now() - throttle.WINDOW - timedelta(seconds=1)
+    FailedSignIn.objects.create(email="ancien@example.org", ip="192.0.2.1")
+    FailedSignIn.objects.update(at=old)
+    sign_in(client, "quelquun@example.org", "mauvais")
+    assert list(FailedSignIn.objects.values_list("email", flat=True)) == ["quelquun@example.org"]
+
+    FailedSignIn.objects.update(at=old)
+    FailedSignIn.objects.create(email="recent@example.org", ip="192.0.2.2")
+    assert sign_in(client, "membre@example.org", PASSWORD).status_code == 302
+    assert list(FailedSignIn.objects.values_list("email", flat=True)) == ["recent@example.org"]
