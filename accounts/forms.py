@@ -12,7 +12,7 @@ class SignUpForm(DescribedErrorsMixin, UserCreationForm):
         fields = ("email", "display_name")
         labels = {"email": "Adresse e-mail", "display_name": "Nom affiché (facultatif)"}
         help_texts = {"display_name": "Affiché avec les fiches que vous contribuez et vos territoires de projet publics ; "
-                                      "sans nom, c'est votre adresse e-mail qui s'affiche."}
+                                      "sans nom, c'est « Membre n° » suivi d'un numéro qui s'affiche, jamais votre adresse e-mail."}
         widgets = {
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "display_name": forms.TextInput(attrs={"autocomplete": "name"}),

@@ -61,7 +61,8 @@ class User(AbstractUser):
         ]
 
     def __str__(self):
-        return self.display_name or self.email
+        # Shown on public pages (fiches, project territories): never the address.
+        return self.display_name or f"Membre n° {self.pk}"
 
     def save(self, *args, **kwargs):
         self.username = self.email

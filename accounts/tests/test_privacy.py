@@ -335,3 +335,14 @@ def test_a_private_project_still_named_by_a_fiche_is_deleted_and_the_fiche_kept(
     case = CaseStudy.objects.get(slug="f")
     assert case.territory is None and case.contributor is None
 
+
+
+def test_an_account_without_a_display_name_never_shows_its_address_on_public_pages(db, client, sample_territories):
+    """Found in review: a contributor without a display name had their e-mail address
+    written as « documentée par » on the public fiche, and shown as a project's author."""
+    user = User.objects.create_user(email="discrete@example.org", password="un mot de passe solide")
+    assert "discrete@example.org" not in str(user) and str(user) == f"Membre n° {user.pk}"
+    territory = Territory.objects.get(level=Level.COMMUNE, code="45234")
+    project = save_project(owner=user, name="Projet discret", description="", is_private=False, commune_ids=[territory.pk])
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "discrete@example.org" not in page and f"Membre n° {user.pk}" in page
