@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from catalyseur.concurrency import VersionedFormMixin
 from catalyseur.forms import DescribedErrorsMixin
 from practices.models import CaseStudy, Category, Status
 from practices.richtext import sanitize
@@ -45,7 +46,7 @@ class FiguresField(forms.CharField):
         return value
 
 
-class CaseStudyForm(DescribedErrorsMixin, forms.ModelForm):
+class CaseStudyForm(DescribedErrorsMixin, VersionedFormMixin, forms.ModelForm):
     territory = TerritoryCodeField(
         label="Territoire", required=False,
         help_text="Cherchez une commune, un EPCI, un département ou une région, ou saisissez niveau/code (ex. commune/94018).",

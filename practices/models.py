@@ -84,6 +84,8 @@ class CaseStudy(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField("publiée le", null=True, blank=True)
+    # One more at each save: two editors saving the same fiche are told (catalyseur.concurrency).
+    version = models.PositiveIntegerField("version", default=1, editable=False)
 
     objects = CaseStudyQuerySet.as_manager()
 

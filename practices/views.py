@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from catalyseur.concurrency import Conflict, EditConflict, differences, rebind
 from practices import policy
 from practices.exchange import FileRejected, csv_lines, export_rows, json_chunks, read_upload
 from practices.forms import CaseStudyForm, ImportForm, ReviewForm
@@ -79,13 +80,39 @@ def contribute(request, slug=None):
                 "metiers": form.cleaned_data["metiers"],
             }
         else:
-            saved = save_contribution(form, request.user, submit=action == "submit")
+            try:
+                saved = save_contribution(form, request.user, submit=action == "submit")
+            except EditConflict as conflict:
+                return _conflict(request, form, conflict.current)
             if saved.status == Status.SUBMITTED:
                 messages.success(request, "Merci ! Votre fiche est soumise à relecture : un·e éditeur·rice va la relire.")
             else:
                 messages.success(request, "Fiche enregistrée.")
             return redirect("practices:mine" if saved.status != Status.PUBLISHED else saved.get_absolute_url())
     return render(request, "practices/contribute.html", {"form": form, "case": case, "preview": preview})
+
+
+def _who(author, user) -> str:
+    if author is None:
+        return ""
+    if author.pk == user.pk:
+        return "vous-même, dans une autre fenêtre"
+    return author.display_name or "une autre personne"  # never someone else's e-mail address
+
+
+def _conflict(request, form, current: CaseStudy):
+    """Someone saved the fiche since this form was loaded: show the form again with the
+    person's text, what differs in the saved version and who saved it; nothing was written."""
+    last = current.revisions.select_related("author").first()
+    author = getattr(last, "author", None)
+    conflict = Conflict(
+        url=current.get_absolute_url() if policy.can_view(request.user, current) else "",
+        differences=differences(form, current),
+        saved_by=_who(author, request.user),
+        saved_at=current.updated_at,
+    )
+    return render(request, "practices/contribute.html", {"form": rebind(form, current), "case": current,
+                                                         "conflict": conflict}, status=409)
 
 
 @login_required
