@@ -24,6 +24,18 @@ from territories.models import LEVEL_RANK
 router = Router(tags=["Acteurs"])
 
 GEOJSON = "application/geo+json; charset=utf-8"
+# What the schema says of a GeoJSON answer (RFC 7946 FeatureCollection; the properties vary).
+GEOJSON_CONTENT = {"application/geo+json": {"schema": {
+    "type": "object", "required": ["type", "features"],
+    "properties": {"type": {"const": "FeatureCollection"}, "features": {"type": "array", "items": {
+        "type": "object", "required": ["type", "properties", "geometry"],
+        "properties": {"type": {"const": "Feature"}, "properties": {"type": "object"}, "geometry": {"anyOf": [
+            {"type": "null"},
+            {"type": "object", "required": ["type", "coordinates"], "properties": {
+                "type": {"const": "Point"}, "coordinates": {"type": "array", "items": {"type": "number"},
+                                                            "minItems": 2, "maxItems": 2}}},
+        ]}}}}},
+}}}
 TERRITORY_HELP = "niveau/code : region/11, departement/94, epci/200054781, commune/94018 ou project/<code>"
 
 
@@ -145,6 +157,7 @@ def _feature(hit: dict) -> dict:
 @router.get(
     "/organizations", response={200: OrganizationPage, 404: ErrorOut, 422: ErrorsOut}, url_name="organizations",
     summary="Lister les organisations (filtres, pagination, GeoJSON)",
+    openapi_extra={"responses": {200: {"content": GEOJSON_CONTENT}}},  # with format=geojson
 )
 def organization_list(request, params: Query[OrganizationParams]):
     """Par nom, {PAGE_SIZE} par page. Avec `format=geojson`, la même page en FeatureCollection
@@ -349,8 +362,9 @@ class MapParams(Schema):
 
 
 @router.get(
-    "/map", response={200: dict, 404: ErrorOut, 422: ErrorsOut}, url_name="map",
+    "/map", response={404: ErrorOut, 422: ErrorsOut}, url_name="map",
     summary="Carte des acteurs : regroupements et points (GeoJSON)",
+    openapi_extra={"responses": {200: {"description": "OK", "content": GEOJSON_CONTENT}}},
 )
 def actors_map(request, params: Query[MapParams]):
     """Une FeatureCollection (`application/geo+json`). Un regroupement a `properties.cluster`,

@@ -6,7 +6,9 @@ from django import forms
 from actors.activities import ACTIVITIES
 from actors.identifiers import digits_only
 from actors.models import Catalyst, Kind, Organization, Partnership
+from catalyseur.concurrency import VersionedFormMixin
 from catalyseur.forms import DescribedErrorsMixin
+from catalyseur.uploads import SafeImageField
 from taxonomy.models import Domain, Metier, Objective, PartnershipType
 from territories.forms import TerritoryCodeField
 from territories.models import Level
@@ -61,13 +63,18 @@ class TerritoriesField(forms.CharField):
         return value
 
 
-class OrganizationForm(DescribedErrorsMixin, forms.ModelForm):
+class OrganizationForm(DescribedErrorsMixin, VersionedFormMixin, forms.ModelForm):
     commune = CommuneField(label="Commune", required=False,
                            help_text="Code INSEE de la commune du siège, par exemple 94018 pour Charenton-le-Pont.")
     website = forms.URLField(label="Site internet", required=False, assume_scheme="https", max_length=200)
     action_territories = TerritoriesField(
         label="Territoires d'action (un par ligne)", required=False,
         help_text="Où l'organisation agit, sous la forme niveau/code : departement/94, epci/200054781, commune/94018…")
+    logo = SafeImageField(
+        label="Logo", required=False,
+        help_text="Une image PNG, JPEG ou WebP, de 2 Mo et 4000 × 4000 pixels au plus. Elle est vérifiée puis "
+                  "réenregistrée : ses métadonnées (position GPS, auteur…) sont retirées.")
+    remove_logo = forms.BooleanField(label="Retirer le logo actuel", required=False)
 
     class Meta:
         model = Organization
@@ -92,6 +99,10 @@ class OrganizationForm(DescribedErrorsMixin, forms.ModelForm):
         if self.instance.pk and self.instance.location_precision == "commune":
             # Coordinates copied from the commune are not the address's own.
             self.initial["latitude"] = self.initial["longitude"] = None
+        if not self.instance.logo:
+            del self.fields["remove_logo"]
+        else:
+            self.fields["logo"].help_text += " Sans nouveau fichier, le logo actuel est gardé."
 
     def _clean_identifier(self, name):
         value = digits_only(self.cleaned_data.get(name, "")).upper()

@@ -89,6 +89,8 @@ class TerritoryFilterField(forms.CharField):
             return None
         if len(text) > self.max_chars:
             raise forms.ValidationError(self.error_messages["too_long"], code="too_long", params={"max": self.max_chars})
+        if "\x00" in text:  # PostgreSQL refuses a NUL in a query
+            raise forms.ValidationError(self.error_messages["format"], code="format")
         level, slash, code = text.partition("/")
         if slash and level in Level.values and code:
             territory = Territory.objects.filter(visible_filter(self.user), level=level, code=code.strip()).first()

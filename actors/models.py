@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from actors.identifiers import validate_rna, validate_siren, validate_siret
+from catalyseur.uploads import FORMAT_CHOICES
 from taxonomy.models import Domain, Metier, Objective, PartnershipType
 from territories.models import Level, Territory
 
@@ -76,9 +77,14 @@ class Organization(models.Model):
     website = models.URLField("site internet", blank=True)
     description = models.TextField("description", blank=True)
     source = models.CharField("origine", max_length=8, choices=Source.choices, default=Source.MANUAL)
+    # Checked and re-encoded by catalyseur.uploads, random name; served by actors.views.organization_logo.
+    logo = models.ImageField("logo", upload_to="logos/", blank=True, editable=False)
+    logo_format = models.CharField("format du logo", max_length=4, choices=FORMAT_CHOICES, blank=True, editable=False)
     is_demo = models.BooleanField("donnée de démonstration", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # One more at each save: two members editing at once are told (catalyseur.concurrency).
+    version = models.PositiveIntegerField("version", default=1, editable=False)
 
     class Meta:
         verbose_name = "organisation"
@@ -92,7 +98,8 @@ class Organization(models.Model):
             # grouping by cell reads the index alone, never the table's rows.
             models.Index(fields=["region", "kind", "latitude", "longitude"], name="organization_region_map_idx"),
             models.Index(fields=["departement", "kind", "latitude", "longitude"], name="organization_dep_map_idx"),
-            models.Index(fields=["commune"], name="organization_commune_idx"),
+            # Covering for the network of an EPCI, a commune or a project: its organisations' kinds.
+            models.Index(fields=["commune", "kind"], name="organization_commune_kind_idx"),
             models.Index(fields=["siren"], name="organization_siren_idx"),
         ]
 
@@ -101,6 +108,14 @@ class Organization(models.Model):
 
     def get_absolute_url(self):
         return reverse("actors:organization", kwargs={"slug": self.slug})
+
+    @property
+    def logo_url(self) -> str:
+        """The logo through its view; the file's random name in the query string refreshes caches."""
+        if not self.logo:
+            return ""
+        stem = self.logo.name.rsplit("/", 1)[-1].split(".", 1)[0][:12]
+        return f"{reverse('actors:organization_logo', kwargs={'slug': self.slug})}?v={stem}"
 
     def clean(self):
         if self.size and self.kind != Kind.ENTREPRISE:
@@ -267,8 +282,10 @@ class Partnership(models.Model):
         verbose_name = "partenariat"
         verbose_name_plural = "partenariats"
         indexes = [
-            models.Index(fields=["departement", "status"], name="partnership_dep_status_idx"),
-            models.Index(fields=["region", "status"], name="partnership_region_status_idx"),
+            # The network of a département or a région (actors.network_figures): covering, so
+            # its active partnerships and their types are read from the index alone.
+            models.Index(fields=["departement", "status", "type"], name="partnership_dep_network_idx"),
+            models.Index(fields=["region", "status", "type"], name="partnership_region_network_idx"),
         ]
 
     def __str__(self):
@@ -340,3 +357,24 @@ class Claim(models.Model):
             models.UniqueConstraint(fields=["user", "organization"], condition=Q(status="en_attente"),
                                     name="claim_one_pending_per_user"),
         ]
+
+
+class NetworkFigures(models.Model):
+    """The figures and the graph of one territory's network (``actors.network``), as computed
+    on the first read after a change. They are valid while ``token`` is the current network
+    token (``search.IndexVersion`` « actors-network »), which every write to an
+    organisation, a partnership or a partner renews (``actors.signals``): a row whose token
+    is not the current one is never read, and is replaced at the next read. Ids, codes and
+    names only: the labels of kinds and partnership types are put on when it is read."""
+
+    territory = models.OneToOneField(Territory, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=32)
+    figures = models.JSONField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "chiffres du réseau d'un territoire"
+        verbose_name_plural = "chiffres des réseaux des territoires"
+
+    def __str__(self):
+        return f"{self.territory_id}: {self.token}"

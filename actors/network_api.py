@@ -3,6 +3,7 @@
 from ninja import Router, Schema
 
 from actors.network import network_of
+from territories.api import ErrorOut
 from territories.policy import get_visible_territory
 
 router = Router(tags=["Acteurs"])
@@ -48,16 +49,23 @@ class NetworkOut(Schema):
     by_pair: list[Count]
     most_connected: list[Connected]
     graph_is_partial: bool
+    graph_cap: int
+    nodes_total: int
+    nodes_not_drawn: int
+    edges_total: int
+    edges_not_drawn: int
     nodes: list[Node]
     edges: list[Edge]
 
 
-@router.get("/territories/{level}/{code}/network", response=NetworkOut, url_name="territory_network",
+@router.get("/territories/{level}/{code}/network", response={200: NetworkOut, 404: ErrorOut}, url_name="territory_network",
             summary="Réseau des partenariats d'un territoire")
 def territory_network(request, level: str, code: str):
     """Organisations reliées par des partenariats actifs, chiffres de l'écosystème (par type, par couple
-    de natures, acteurs les plus reliés, acteurs isolés). Le graphe se limite aux 150 organisations les
-    plus reliées ; les chiffres les comptent toutes."""
+    de natures, acteurs les plus reliés, acteurs isolés). Le graphe se limite aux `graph_cap` (150)
+    organisations les plus reliées et à 2 000 liens entre elles ; les chiffres comptent tout.
+    `graph_is_partial` dit si le graphe est limité, `nodes_not_drawn` et `edges_not_drawn` combien
+    d'organisations et de liens (un partenariat de n partenaires relie n(n-1)/2 paires) n'y sont pas."""
     territory = get_visible_territory(request.user, level, code)
     network = network_of(territory, request.user)
     return {
@@ -67,5 +75,8 @@ def territory_network(request, level: str, code: str):
         "by_type": [{"label": label, "count": n} for _code, label, n in network.by_type],
         "by_pair": [{"label": pair, "count": n} for pair, n in network.by_pair],
         "most_connected": [{"id": o.slug, "name": o.name, "kind": o.kind, "partnerships": n} for o, n in network.most_connected],
-        "graph_is_partial": network.graph_is_partial, "nodes": network.nodes, "edges": network.edges,
+        "graph_is_partial": network.graph_is_partial, "graph_cap": network.graph_nodes,
+        "nodes_total": network.nodes_total, "nodes_not_drawn": network.nodes_not_drawn,
+        "edges_total": network.edges_total, "edges_not_drawn": network.edges_not_drawn,
+        "nodes": network.nodes, "edges": network.edges,
     }

@@ -8,6 +8,7 @@ urlpatterns = [
     path("organisations/nouvelle/", views.organization_edit, name="organization_create"),
     path("organisations/<slug:slug>/", views.organization, name="organization"),
     path("organisations/<slug:slug>/modifier/", views.organization_edit, name="organization_edit"),
+    path("organisations/<slug:slug>/logo/", views.organization_logo, name="organization_logo"),
     path("organisations/<slug:slug>/gerer/", views.organization_claim, name="organization_claim"),
     path("demandes/", views.claims, name="claims"),
     path("importer/", views.register_import, name="import"),

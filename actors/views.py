@@ -27,6 +27,8 @@ from actors.workflow import (
     catalyst_data, claim, confirm_partnership, decide_claim, delete_catalyst, propose_partnership, save_catalyst,
     save_organization,
 )
+from catalyseur.concurrency import Conflict, EditConflict, differences, rebind
+from catalyseur.uploads import serve_image
 from taxonomy.models import Domain, Metier, PartnershipType
 from territories.models import at_or_inside
 from territories.policy import get_visible_territory, visible_territories
@@ -97,12 +99,28 @@ def organization_edit(request, slug=None):
         raise Http404("Organisation introuvable")
     if org is None and not policy.can_create_organization(request.user):
         raise Http404
-    form = OrganizationForm(request.POST or None, instance=org)
+    form = OrganizationForm(request.POST or None, request.FILES or None, instance=org)
     if request.method == "POST" and form.is_valid():
-        saved = save_organization(form, request.user, creating=org is None)
+        try:
+            saved = save_organization(form, request.user, creating=org is None)
+        except EditConflict as conflict:
+            current = conflict.current
+            context = {"form": rebind(form, current), "org": current, "conflict": Conflict(
+                url=current.get_absolute_url(), differences=differences(form, current), saved_at=current.updated_at,
+                file_dropped=form.cleaned_data.get("logo") is not None)}
+            return render(request, "actors/organization_form.html", context, status=409)
         messages.success(request, "Organisation enregistrée.")
         return redirect(saved)
     return render(request, "actors/organization_form.html", {"form": form, "org": org}, status=400 if form.errors else 200)
+
+
+@require_safe
+def organization_logo(request, slug):
+    """The logo, as the image type it was checked and re-encoded as; nothing else is ever served inline."""
+    org = get_object_or_404(Organization.objects.only("slug", "logo", "logo_format"), slug=slug)
+    if not org.logo:
+        raise Http404("Pas de logo")
+    return serve_image(org.logo, org.logo_format, filename=f"logo-{org.slug}")
 
 
 @login_required

@@ -1,6 +1,7 @@
 """The actors' write paths, each in one transaction: saving an organisation, claims and
 their decision, proposing and confirming a partnership, a catalyst's own profile."""
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -9,6 +10,7 @@ from actors.models import (
     Catalyst, CatalystMetier, Claim, ClaimStatus, Membership, MembershipRole, Organization, Partnership,
     PartnershipMember, PartnershipStatus,
 )
+from catalyseur.concurrency import claim_version
 from taxonomy.models import Metier
 from territories.models import Level, TerritoryLink
 
@@ -22,17 +24,41 @@ def unique_slug(model, text: str, *, exclude_pk=None) -> str:
     return slug
 
 
-@transaction.atomic
 def save_organization(form, user, *, creating: bool) -> Organization:
-    organization = form.save(commit=False)
-    if creating:
-        organization.slug = unique_slug(Organization, organization.name)
-    if "domains" in form.changed_data:
-        organization.domains_inferred = False  # a member's choice replaces the register's suggestion
-    organization.save()
-    form.save_m2m()
-    if creating and user is not None:
-        Membership.objects.get_or_create(user=user, organization=organization, defaults={"role": MembershipRole.MANAGER})
+    """Save the form's organisation, in one transaction. Editing claims the version the form
+    was loaded from (``EditConflict`` if someone saved since: nothing is written). A new logo
+    (already checked and re-encoded by the form) is stored under a random name; the file it
+    replaces is deleted once the transaction is committed, the new one if it is rolled back."""
+    new_logo = form.cleaned_data.get("logo")
+    stored = None
+    try:
+        with transaction.atomic():
+            organization = form.save(commit=False)
+            if creating:
+                organization.slug = unique_slug(Organization, organization.name)
+            else:
+                organization.version = claim_version(Organization, organization.pk, form.loaded_version)
+            if "domains" in form.changed_data:
+                organization.domains_inferred = False  # a member's choice replaces the register's suggestion
+            previous = organization.logo.name if organization.logo else ""
+            if new_logo is not None:
+                organization.logo.save(new_logo.random_name(), ContentFile(new_logo.data), save=False)
+                stored = organization.logo.name
+                organization.logo_format = new_logo.format
+            elif form.cleaned_data.get("remove_logo"):
+                organization.logo, organization.logo_format = "", ""
+            organization.save()
+            form.save_m2m()
+            if creating and user is not None:
+                Membership.objects.get_or_create(user=user, organization=organization,
+                                                 defaults={"role": MembershipRole.MANAGER})
+            if previous and previous != (organization.logo.name or ""):
+                storage = organization.logo.storage
+                transaction.on_commit(lambda: storage.delete(previous))
+    except BaseException:
+        if stored:
+            Organization._meta.get_field("logo").storage.delete(stored)
+        raise
     return organization
 
 

@@ -40,12 +40,13 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
 
 from actors.indexing import reindex
+from actors.network import touch as touch_network
 from actors.models import Kind, Organization, Precision, ancestors_of, centres_of, place
 from taxonomy.models import Domain
 from territories.models import Level, Territory
@@ -192,8 +193,7 @@ class CsvFile:
                 except StopIteration:
                     return
                 except csv.Error as error:
-                    raise ImportRefused([f"{self.name}, ligne {reader.line_num} : CSV illisible ({error}) ; "
-                                         "vérifiez les guillemets."]) from None
+                    raise ImportRefused([f"{self.name}, ligne {reader.line_num} : CSV illisible ({_csv_problem(error)})."]) from None
                 first_line, last_line = last_line + 1, reader.line_num
                 if fields:
                     yield Row(first_line, fields, self.header)
@@ -221,14 +221,21 @@ class CsvFile:
                     raise ImportRefused([self._undecodable(number, raw, error)]) from None
             else:
                 text = raw
+            if "\x00" in text:  # a binary file; PostgreSQL would refuse the text anyway
+                where = self._where(number, text[: text.index("\x00")])
+                raise ImportRefused([f"{self.name}, ligne {number}, {where} : caractère nul (octet 0x00) : "
+                                     "ce n'est pas un fichier texte CSV."])
             yield text.lstrip("\ufeff") if number == 1 else text
+
+    def _where(self, number: int, before: str) -> str:
+        """« en-tête », or the column of the line where ``before`` (the start of the line) ends."""
+        index = len(next(csv.reader([before], delimiter=self.delimiter), [""])) - 1 if before else 0
+        names = {i: name for name, i in self.header.items()}
+        return "en-tête" if number == 1 else f"colonne « {names.get(index, index + 1)} »"
 
     def _undecodable(self, number: int, raw: bytes, error: UnicodeDecodeError) -> str:
         """Name the column where the first unreadable byte sits."""
-        before = raw[: error.start].decode(self.encoding, errors="replace")
-        index = len(next(csv.reader([before], delimiter=self.delimiter), [""])) - 1 if before else 0
-        names = {i: name for name, i in self.header.items()}
-        where = "en-tête" if number == 1 else f"colonne « {names.get(index, index + 1)} »"
+        where = self._where(number, raw[: error.start].decode(self.encoding, errors="replace"))
         return (f"{self.name}, ligne {number}, {where} : octet 0x{raw[error.start]:02x} illisible en {self.encoding} "
                 f"(le fichier doit être encodé en {self.encoding} : réenregistrez-le ainsi, ou indiquez son encodage).")
 
@@ -238,7 +245,7 @@ class CsvFile:
         except StopIteration:
             raise ImportRefused([f"{self.name}, ligne 1 : fichier vide, la ligne d'en-tête est attendue."]) from None
         except csv.Error as error:
-            raise ImportRefused([f"{self.name}, ligne 1 : en-tête illisible ({error})."]) from None
+            raise ImportRefused([f"{self.name}, ligne 1 : en-tête illisible ({_csv_problem(error)})."]) from None
         missing = [c for c in self.required if c not in names]
         if missing and len(names) == 1:
             other = next((sep for sep in ";,\t|" if sep != self.delimiter and sep in names[0]), None)
@@ -249,6 +256,14 @@ class CsvFile:
             listed = ", ".join(f"« {c} »" for c in missing)
             raise ImportRefused([f"{self.name}, ligne 1 : colonne(s) manquante(s) : {listed}."])
         return {name: index for index, name in reversed(list(enumerate(names)))}
+
+
+def _csv_problem(error: csv.Error) -> str:
+    """The csv module's complaint, in French."""
+    message = str(error)
+    if message.startswith("field larger than field limit"):
+        return f"une valeur dépasse {csv.field_size_limit()} caractères"
+    return f"{message} ; vérifiez les guillemets"
 
 
 class _NotClosing:
@@ -546,6 +561,7 @@ class RegisterImport:
             changed = {name for name in tracked if getattr(organization, name) != before[name]}
             if changed:
                 organization.updated_at = now
+                organization.version = F("version") + 1  # an edit form open on it is now out of date
                 updated.append(organization)
                 changed_fields |= changed
             else:
@@ -553,10 +569,12 @@ class RegisterImport:
         self._give_slugs(created)
         Organization.objects.bulk_create(created)
         if updated:
-            fields = sorted({_FIELD_NAMES.get(name, name) for name in changed_fields} | {"updated_at"})
+            fields = sorted({_FIELD_NAMES.get(name, name) for name in changed_fields} | {"updated_at", "version"})
             Organization.objects.bulk_update(updated, fields)
         self._suggest_domains(batch, created, existing)
         reindex(created + updated)
+        if created or updated:
+            touch_network()  # bulk writes send no signal: the stored networks are out of date
         report.created += len(created)
         report.updated += len(updated)
 
@@ -571,9 +589,14 @@ class RegisterImport:
         codes = {c for o in targets for c in batch[getattr(o, key_field)].domains}
         domain_ids = dict(Domain.objects.filter(code__in=codes).values_list("code", "pk"))
         through = Organization.domains.through
-        through.objects.filter(organization_id__in=[o.pk for o in targets]).delete()
-        through.objects.bulk_create([through(organization_id=o.pk, domain_id=domain_ids[c])
-                                     for o in targets for c in batch[getattr(o, key_field)].domains if c in domain_ids])
+        wanted = {o.pk: {domain_ids[c] for c in batch[getattr(o, key_field)].domains if c in domain_ids} for o in targets}
+        current: dict[int, set[int]] = {}
+        for organization_id, domain_id in through.objects.filter(organization_id__in=list(wanted)).values_list(
+                "organization_id", "domain_id"):
+            current.setdefault(organization_id, set()).add(domain_id)
+        changed = [pk for pk, ids in wanted.items() if current.get(pk, set()) != ids]  # idempotent: the rest stays
+        through.objects.filter(organization_id__in=changed).delete()
+        through.objects.bulk_create([through(organization_id=pk, domain_id=d) for pk in changed for d in sorted(wanted[pk])])
         Organization.objects.filter(pk__in=[o.pk for o in targets]).update(domains_inferred=True)
 
     def _locate(self, organization: Organization, wanted: Wanted, ancestors: dict, centres: dict) -> None:

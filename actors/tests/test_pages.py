@@ -86,7 +86,7 @@ def test_a_member_claims_an_organisation_an_editor_accepts_and_the_member_edits_
     form = client.get(reverse("actors:organization_edit", args=[association.slug]))
     assert form.status_code == 200
     data = {"name": "Les jardins partagés du Bras-du-Chapitre (fictive)", "kind": "association", "rna": "W941001234",
-            "commune": "94018", "description": "Des jardins en bord de Marne."}
+            "commune": "94018", "description": "Des jardins en bord de Marne.", "version": association.version}
     response = client.post(reverse("actors:organization_edit", args=[association.slug]), data)
     assert response.status_code == 302
     association.refresh_from_db()
@@ -257,9 +257,11 @@ def test_territories_of_action_are_typed_one_per_line_and_checked(client, member
     Membership.objects.create(user=member, organization=association)
     client.force_login(member)
     url = reverse("actors:organization_edit", args=[association.slug])
-    bad = client.post(url, {"name": association.name, "kind": "association", "action_territories": "departement/94\nregion/99"})
+    bad = client.post(url, {"name": association.name, "kind": "association", "action_territories": "departement/94\nregion/99",
+                            "version": association.version})
     assert bad.status_code == 400 and "Ligne 2 : Territoire « region/99 » introuvable." in bad.content.decode()
-    client.post(url, {"name": association.name, "kind": "association", "action_territories": "departement/94\n94069"})
+    client.post(url, {"name": association.name, "kind": "association", "action_territories": "departement/94\n94069",
+                      "version": association.version})
     assert {t.code for t in association.action_territories.all()} == {"94", "94069"}
     assert "Val-de-Marne" in client.get(association.get_absolute_url()).content.decode()
 
@@ -289,7 +291,7 @@ def test_an_rna_import_suggests_domains_that_a_member_then_replaces(client, memb
     client.force_login(member)
     client.post(reverse("actors:organization_edit", args=[jardins.slug]),
                 {"name": jardins.name, "kind": "association", "rna": jardins.rna, "commune": "94018", "domains": [
-                    Domain.objects.get(code="insertion_jeunes").pk]})
+                    Domain.objects.get(code="insertion_jeunes").pk], "version": jardins.version})
     import_rna(DATA / "rna_waldec_94.csv", "departement/94")
     jardins.refresh_from_db()
     assert not jardins.domains_inferred
