@@ -7,6 +7,7 @@ from ninja import Router, Schema, Status
 from practices import policy
 from practices.models import CaseStudy
 from practices.search import PracticeSearchForm, run_search
+from territories.api import ErrorOut
 
 router = Router(tags=["Pratiques innovantes"])
 
@@ -125,7 +126,7 @@ def search(request):
     }
 
 
-@router.get("/practices/{slug}", response={200: PracticeOut}, url_name="practice", summary="Une fiche complète")
+@router.get("/practices/{slug}", response={200: PracticeOut, 404: ErrorOut}, url_name="practice", summary="Une fiche complète")
 def detail(request, slug: str):
     case = get_object_or_404(CaseStudy.objects.select_related("territory"), slug=slug)
     if not policy.can_view(request.user, case):

@@ -83,28 +83,59 @@ def _decode(raw: bytes) -> str:
     if len(raw) > MAX_BYTES:
         raise FileRejected(f"Fichier trop gros ({len(raw) // 1024} Kio) : 5 Mio au plus.")
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise FileRejected(f"Encodage non reconnu (octet {error.start}) : enregistrez le fichier en UTF-8.") from None
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise FileRejected(f"Ligne {line} : encodage non reconnu (octet 0x{raw[error.start]:02x}) : "
+                           "enregistrez le fichier en UTF-8.") from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise FileRejected(f"Ligne {line} : caractère nul (octet 0x00) : ce n'est pas un fichier texte.")
+    return text
+
+
+def _csv_problem(error: csv.Error) -> str:
+    """The csv module's complaint, in French."""
+    message = str(error)
+    if message.startswith("field larger than field limit"):
+        return f"une valeur dépasse {csv.field_size_limit()} caractères"
+    if message == "unexpected end of data":
+        return "guillemet ouvert jamais refermé"
+    if "expected after" in message:
+        return "caractère inattendu après un guillemet fermant"
+    return message
 
 
 def read_csv(raw: bytes) -> tuple[list[dict], callable]:
     text = _decode(raw)
     if not text.strip():
         raise FileRejected("Le fichier est vide.")
-    dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t") if text.strip() else csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = reader.fieldnames or []
-    unknown = [h for h in header if h not in COLUMNS]
-    if "title" not in header:
-        raise FileRejected("Ligne 1 : la colonne « title » est obligatoire. Colonnes reconnues : " + ", ".join(COLUMNS))
-    if unknown:
-        raise FileRejected("Ligne 1 : colonne(s) inconnue(s) " + ", ".join(unknown) + ". Colonnes reconnues : " + ", ".join(COLUMNS))
-    rows = []
+    first = next((line for line in text.splitlines() if line.strip()), "")
     try:
+        delimiter = csv.Sniffer().sniff(first, delimiters=",;\t").delimiter
+    except csv.Error:
+        if first.strip().strip('"') not in COLUMNS:
+            raise FileRejected("Ligne 1 : séparateur non reconnu : séparez les colonnes par des virgules, "
+                               "des points-virgules ou des tabulations.") from None
+        delimiter = ","  # a single column
+    # Only the separator is guessed: quoting stays the standard one (doubled quotes), the export's.
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter, strict=True)
+    start = 1
+    try:
+        header = reader.fieldnames or []
+        unknown = [h for h in header if h not in COLUMNS]
+        if "title" not in header:
+            raise FileRejected("Ligne 1 : la colonne « title » est obligatoire. Colonnes reconnues : " + ", ".join(COLUMNS))
+        if unknown:
+            raise FileRejected("Ligne 1 : colonne(s) inconnue(s) " + ", ".join(unknown) + ". Colonnes reconnues : " + ", ".join(COLUMNS))
+        rows = []
+        start = reader.line_num + 1
         for record in reader:
             if None in record:
-                raise FileRejected(f"Ligne {reader.line_num} : plus de valeurs que de colonnes.")
+                raise FileRejected(f"Ligne {start} : plus de valeurs que de colonnes.")
+            if None in record.values():
+                count = sum(value is not None for value in record.values())
+                raise FileRejected(f"Ligne {start} : {count} valeur(s) au lieu de {len(header)} (ligne tronquée ?).")
             row = {}
             for name, value in record.items():
                 value = value or ""
@@ -119,8 +150,9 @@ def read_csv(raw: bytes) -> tuple[list[dict], callable]:
             row.pop("territory_name", None)
             row.pop("published_at", None)
             rows.append(row)
+            start = reader.line_num + 1
     except csv.Error as error:
-        raise FileRejected(f"Ligne {reader.line_num} : CSV mal formé ({error}).") from None
+        raise FileRejected(f"Ligne {start} : CSV mal formé ({_csv_problem(error)}).") from None
     return rows, (lambda i: f"ligne {i + 2}")
 
 
@@ -129,12 +161,19 @@ def _figure(part: str) -> dict:
     return {"value": value.strip(), "label": label.strip()}
 
 
-def read_json(raw: bytes) -> tuple[list[dict], callable]:
+def parse_json(raw: bytes):
+    """The JSON document, or FileRejected saying where it is wrong."""
     text = _decode(raw)
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise FileRejected(f"JSON invalide ligne {error.lineno}, colonne {error.colno} ({error.msg}).") from None
+    except RecursionError:
+        raise FileRejected("JSON trop profondément imbriqué : une liste de fiches est attendue.") from None
+
+
+def read_json(raw: bytes) -> tuple[list[dict], callable]:
+    data = parse_json(raw)
     fiches = data.get("fiches") if isinstance(data, dict) else data
     if not isinstance(fiches, list):
         raise FileRejected("JSON : une liste de fiches est attendue (ou un objet avec une clé « fiches »).")

@@ -24,7 +24,7 @@ from typing import Iterable
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from search.text import STOPWORDS, analyze, query_terms, strip_accents, words
+from search.text import STOPWORDS, analyze, fold, query_terms, words
 
 WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, body
 
@@ -109,7 +109,10 @@ class PostgreSQLBackend:
         return " || ".join(parts)
 
     def replace(self, documents: Iterable[Document]) -> None:
-        rows = [(d.id, d.title, d.summary, d.body) for d in documents]
+        # PostgreSQL reads the words the queries are made of (see terms()), folded the same
+        # way: its own parser would keep « 2.0 », « -5 » or an e-mail address whole, and its
+        # unaccent does not fold « º », « ³ » or « µ » as the queries do; none would be found.
+        rows = [(d.id, *(" ".join(map(fold, words(text))) for text in (d.title, d.summary, d.body))) for d in documents]
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {self.table} (id, document) VALUES (%s, {self._vector_sql()}) "
@@ -168,7 +171,7 @@ class SearchIndex:
         terms = query_terms(text)
         if connection.vendor == "postgresql":
             # PostgreSQL stems with its own dictionary: give it the words, accents removed.
-            plain = [strip_accents(w.lower()) for w in words(text)]
+            plain = [fold(w) for w in words(text)]
             return list(dict.fromkeys(w for w in plain if w and w not in STOPWORDS))
         return terms
 

@@ -28,9 +28,16 @@ def strip_accents(word: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
 
 
+def fold(word: str) -> str:
+    """Lower case, without accents, letters and digits only: the compatibility decomposition
+    can bring spaces or punctuation (« ͺ », « ⑴ », « ½ »), and a term must stay one token
+    for FTS5 and for PostgreSQL's to_tsquery."""
+    return "".join(_WORD.findall(strip_accents(word.lower())))
+
+
 @lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
-    return strip_accents(_stemmer.stemWord(word.lower()))
+    return fold(_stemmer.stemWord(word.lower()))
 
 
 def words(text: str) -> list[str]:

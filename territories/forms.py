@@ -24,7 +24,7 @@ class TerritoryCodeField(forms.CharField):
         if "/" not in value:
             value = f"commune/{value}"
         level, _, code = value.partition("/")
-        if level not in Level.values or not code:
+        if level not in Level.values or not code or "\x00" in code:  # PostgreSQL refuses a NUL in a query
             raise forms.ValidationError(self.error_messages["format"], code="format")
         territory = Territory.objects.filter(level=level, code=code.strip()).first()
         if territory is None or (territory.level == Level.PROJECT and territory.is_private):

@@ -3,11 +3,11 @@
 These are real cases, not demo data. Idempotent: unchanged fiches are left alone.
 """
 
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from practices.exchange import FileRejected, parse_json
 from practices.importer import ImportRejected, clean_rows, save_rows
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "pioneers.json"
@@ -21,16 +21,23 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, **options):
         try:
-            data = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise CommandError(f"{file} : illisible ({error})") from None
-        sources = data.get("sources", {})
-        fiches = data.get("fiches", [])
+            data = parse_json(file.read_bytes())
+        except OSError as error:
+            raise CommandError(f"{file} : illisible ({error.strerror})") from None
+        except FileRejected as error:
+            raise CommandError(f"{file} : {error}") from None
+        sources = data.get("sources", {}) if isinstance(data, dict) else {}
+        fiches = data.get("fiches") if isinstance(data, dict) else data
+        if not isinstance(fiches, list) or not isinstance(sources, dict):
+            raise CommandError(f"{file} : une liste de fiches est attendue (ou un objet avec les clés « sources » et « fiches »).")
         for fiche in fiches:
-            source = fiche.get("source") or {}
-            source.setdefault("title", sources.get(source.get("document"), {}).get("title", ""))
+            source = fiche.get("source") if isinstance(fiche, dict) else None
+            if isinstance(source, dict):
+                document = source.get("document")
+                described = sources.get(document) if isinstance(document, str) else None
+                source.setdefault("title", described.get("title", "") if isinstance(described, dict) else "")
         try:
-            rows = clean_rows(fiches, label=lambda i: f"fiche n° {i + 1} ({fiches[i].get('slug', '?')})")
+            rows = clean_rows(fiches, label=lambda i: f"fiche n° {i + 1} ({fiches[i].get('slug', '?') if isinstance(fiches[i], dict) else '?'})")
             created, updated = save_rows(rows, note="Fiche issue des documents sources")
         except ImportRejected as error:
             raise CommandError(str(error)) from None
