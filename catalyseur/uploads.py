@@ -38,7 +38,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 4000
@@ -220,6 +220,10 @@ def _decode_and_reencode(data: bytes, kind: str, max_side: int) -> CleanImage:
         raise ValidationError(
             f"L'image est trop grande ({width} × {height} pixels) : {max_side} × {max_side} pixels au plus.",
             code="too_large")
+    # WeasyPrint (the portrait PDF) turns Pillow's process-wide LOAD_TRUNCATED_IMAGES on
+    # when it is imported; with it on, a truncated or broken image would decode "fine".
+    # Our PDFs hold no raster image, so the strict setting is put back before every check.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:
             image.verify()

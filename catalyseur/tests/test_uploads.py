@@ -126,3 +126,16 @@ def test_a_jpeg_followed_by_its_secondary_images_is_accepted_and_keeps_only_the_
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 def test_a_header_between_pillows_warning_and_its_refusal_is_refused_before_decoding():
     assert "trop grande (10000 × 10000 pixels)" in refusal(images.png_claiming_size(10_000, 10_000))
+
+
+def test_broken_images_stay_refused_after_a_pdf_was_made_in_the_same_process():
+    """Found by the whole suite: importing WeasyPrint (portrait PDF) sets Pillow's global
+    LOAD_TRUNCATED_IMAGES, after which a truncated PNG was accepted."""
+    import weasyprint  # noqa: F401 — its import flips the flag
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    try:
+        test_the_real_decoder_runs_on_a_png_with_right_checksums_but_broken_pixels()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
