@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup python-deps node-deps browser db demo test-postgres lock bench bench-territories bench-practices bench-actors clean help
+.PHONY: run test setup python-deps node-deps browser db demo test-postgres lock bench bench-territories bench-practices bench-actors bench-observatory clean help
 
 help:
 	@echo "make run    - installe, migre, importe les territoires, charge la démo, sert http://127.0.0.1:$(PORT)"
@@ -54,7 +54,7 @@ demo: db
 test-postgres: setup browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: bench-territories bench-practices bench-actors
+bench: bench-territories bench-practices bench-actors bench-observatory
 
 bench-territories: setup
 	$(PY) bench/territories.py
@@ -64,6 +64,10 @@ bench-practices: setup
 
 bench-actors: setup
 	$(PY) bench/actors.py
+
+# BENCH_OBSERVATORY_ARGS="--indicators 100 --years 2" for the quick mode (see bench/README.md).
+bench-observatory: setup
+	$(PY) bench/observatory.py $(BENCH_OBSERVATORY_ARGS)
 
 # Recompile the Python lockfiles after changing pyproject.toml.
 lock: python-deps

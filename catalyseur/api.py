@@ -6,10 +6,40 @@ from ninja.errors import ValidationError
 
 from actors.api import router as actors_router
 from actors.network_api import router as network_router
+from observatory.api import router as observatory_router
 from practices.api import router as practices_router
 from territories.api import router as territories_router
 
-api = NinjaAPI(
+# The answer of ``invalid_input`` below, for the schema.
+INVALID_INPUT = {
+    "description": "Paramètres invalides",
+    "content": {"application/json": {"schema": {
+        "type": "object", "required": ["detail", "errors"],
+        "properties": {"detail": {"type": "string"}, "errors": {"type": "array", "items": {
+            "type": "object", "required": ["field", "message"],
+            "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}},
+    }}},
+}
+NOT_FOUND = {"description": "Ressource introuvable",
+             "content": {"application/json": {"schema": {"type": "object", "required": ["detail"],
+                                                         "properties": {"detail": {"type": "string"}}}}}}
+
+
+class CatalyseurAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Say what every operation may answer besides its own responses: 422 for invalid
+        parameters (``invalid_input`` below, or a NUL character refused by
+        ``catalyseur.middleware.RefuseNulMiddleware``), and 404 when its path names something."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                operation["responses"].setdefault(422, INVALID_INPUT)
+                if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                    operation["responses"].setdefault(404, NOT_FOUND)
+        return schema
+
+
+api = CatalyseurAPI(
     title="API Catalyseur",
     version="1",
     description="Données ouvertes de Catalyseur : territoires officiels et de projet, pratiques innovantes.",
@@ -23,6 +53,7 @@ api.add_router("/", territories_router)
 api.add_router("/", practices_router)
 api.add_router("/", network_router)
 api.add_router("/", actors_router)
+api.add_router("/", observatory_router)
 
 
 @api.exception_handler(Http404)

@@ -12,6 +12,7 @@ PORTRAIT_SECTIONS = {
     "indicateurs": "Indicateurs, indices et territoires comparables",
     "domaines": "Score par domaine",
     "evolution": "Évolution",
+    "enquetes": "Dynamique partenariale : enquêtes de l'Observatoire des partenariats",
 }
 DEMO = "données de démonstration"
 
@@ -54,6 +55,20 @@ def portrait_rows(portrait: Portrait, section: str) -> Iterator[list]:
             yield [
                 territory.name, score.domain.label, round(score.score, 1), "oui" if score.is_priority else "non",
                 " ; ".join(f.indicator.name for f in score.figures), DEMO if score.is_demo else "donnée réelle",
+            ]
+    elif section == "enquetes":
+        yield [
+            "territoire", "enquête", "population interrogée", "territoire de l'enquête", "producteur", "année",
+            "question", "réponse", "part (%)", "base (N)", "lecture à confirmer", "note", "document source",
+            "section du document", "fichier source",
+        ]
+        panel = portrait.surveys
+        for row in (panel.rows if panel else []):
+            s, q, a = row.survey, row.question, row.answer
+            population = s.get_population_display() + (f" ({s.population_detail})" if s.population_detail else "")
+            yield [
+                territory.name, s.title, population, s.scope_label, s.producer, s.year, q.text, a.label, f"{a.share:g}",
+                row.base_n, "oui" if a.is_uncertain else "non", a.note, s.source_title, s.source_section, s.source_file,
             ]
     elif section == "evolution":
         yield ["territoire", "indicateur", "année", "valeur", "unité", "source", "nature"]

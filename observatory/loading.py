@@ -14,6 +14,7 @@ from observatory.demo import demo_values
 from observatory.models import Indicator, Run
 from observatory.sources import reference_values
 from observatory.store import write_source_values
+from observatory.surveys import load_surveys
 from taxonomy.models import Domain
 
 FIELDS = (
@@ -59,9 +60,10 @@ def load_reference(progress: bool = True, out=None) -> str:
         with tqdm(total=len(indicators), desc="Agrégation", unit=" indicateurs", disable=not progress) as bar:
             computed = aggregate(progress=lambda indicator: bar.update())
         Run.objects.create(kind=Run.Kind.LOAD, source="observatory/data", values_written=real.written + demo.written)
+        surveys = load_surveys()  # the Observatoire des partenariats' published survey results (surveys_data.py)
     unknown = sum(real.unknown.values())
     return (
         f"Observatoire : {len(indicators)} indicateurs, {real.written} valeurs réelles "
         f"({unknown} lignes sans territoire actuel écartées), {demo.written} valeurs de démonstration, "
-        f"{computed} valeurs agrégées, en {time.perf_counter() - started:.0f} s."
+        f"{computed} valeurs agrégées, en {time.perf_counter() - started:.0f} s. {surveys}"
     )

@@ -130,3 +130,150 @@ class Run(models.Model):
 
     class Meta:
         get_latest_by = "id"
+
+
+# --- Surveys of the Observatoire des partenariats (observatory/surveys_data.py) -------------
+#
+# Published survey results (citizens, mayors, companies, associations) and the figures of the
+# Observatoire's regional reports, each with the document and section it was read from. They
+# are real published figures, loaded from ``observatory/surveys_data.py`` by ``load_reference``.
+
+
+class SurveyPopulation(models.TextChoices):
+    CITIZENS = "citoyens", "Citoyens"
+    MAYORS = "maires", "Maires et élus"
+    COMPANIES = "entreprises", "Entreprises"
+    ASSOCIATIONS = "associations", "Associations"
+
+
+class Survey(models.Model):
+    """One survey of one population on one territory (France, or a région)."""
+
+    key = models.SlugField("identifiant", max_length=80, unique=True)
+    series = models.SlugField(
+        "série", max_length=80, blank=True,
+        help_text="Même enquête sur plusieurs territoires (France et régions) : même série, pour les comparer.",
+    )
+    title = models.CharField("titre", max_length=200)
+    population = models.CharField("population interrogée", max_length=16, choices=SurveyPopulation.choices)
+    population_detail = models.CharField(
+        "précision sur la population", max_length=200, blank=True, help_text="Par exemple « associations employeuses »."
+    )
+    producer = models.CharField("producteur", max_length=200, help_text="Par exemple Comisis / OpinionWay pour Le RAMEAU.")
+    programme = models.CharField("programme d'études", max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField("année", null=True, blank=True, help_text="Vide quand la source ne la donne pas.")
+    is_national = models.BooleanField("France entière", default=False)
+    territory = models.ForeignKey(
+        "territories.Territory", verbose_name="région", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="surveys", limit_choices_to={"level": Level.REGION},
+        help_text="Vide pour une enquête nationale.",
+    )
+    base_n = models.PositiveIntegerField("base (N)", null=True, blank=True, help_text="Vide quand la source ne la donne pas.")
+    base_label = models.CharField("base", max_length=200, blank=True, help_text="Par exemple « Ensemble des maires ».")
+    source_title = models.CharField("document source", max_length=300)
+    source_file = models.CharField("fichier source", max_length=120)
+    source_section = models.CharField("section du document", max_length=300)
+    notes = models.TextField("notes", blank=True)
+    from_reference = models.BooleanField(
+        "chargée des données de référence", default=False, editable=False,
+        help_text="Réécrite à chaque chargement de observatory/surveys_data.py.",
+    )
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "enquête"
+        verbose_name_plural = "enquêtes"
+        ordering = ["position", "key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(is_national=True, territory__isnull=True) | models.Q(is_national=False, territory__isnull=False)),
+                name="observatory_survey_scope",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.scope_label})"
+
+    @property
+    def scope_label(self) -> str:
+        return "France" if self.is_national else self.territory.name
+
+
+class SurveyQuestion(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    code = models.SlugField("code", max_length=80, help_text="Le même dans chaque enquête d'une série.")
+    text = models.TextField("question")
+    base_n = models.PositiveIntegerField("base (N) de la question", null=True, blank=True, help_text="Quand elle diffère de celle de l'enquête.")
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "question d'enquête"
+        verbose_name_plural = "questions d'enquête"
+        ordering = ["survey", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["survey", "code"], name="observatory_survey_question_unique")]
+
+    def __str__(self):
+        return self.text
+
+
+class SurveyAnswer(models.Model):
+    """The share (in %) of the base that gave one answer."""
+
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.CASCADE, related_name="answers")
+    label = models.CharField("réponse", max_length=200)
+    share = models.FloatField("part (%)")
+    base_n = models.PositiveIntegerField("base (N) de la réponse", null=True, blank=True, help_text="Quand elle diffère.")
+    is_uncertain = models.BooleanField(
+        "lecture à confirmer", default=False, help_text="Le chiffre est lisible dans la source, mais son attribution y est ambiguë.",
+    )
+    note = models.TextField("note", blank=True)
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "réponse d'enquête"
+        verbose_name_plural = "réponses d'enquête"
+        ordering = ["question", "position", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "label"], name="observatory_survey_answer_unique"),
+            models.CheckConstraint(condition=models.Q(share__gte=0, share__lte=100), name="observatory_survey_answer_share"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} : {self.share} %"
+
+
+class RegionalFact(models.Model):
+    """A figure or a finding of the Observatoire's regional report on a région (its profile)."""
+
+    class Kind(models.TextChoices):
+        FIGURE = "chiffre", "Chiffre"
+        FINDING = "constat", "Constat"
+
+    key = models.SlugField("identifiant", max_length=80, unique=True)
+    territory = models.ForeignKey(
+        "territories.Territory", verbose_name="région", on_delete=models.PROTECT, related_name="regional_facts",
+        limit_choices_to={"level": Level.REGION},
+    )
+    kind = models.CharField("nature", max_length=8, choices=Kind.choices, default=Kind.FIGURE)
+    theme = models.CharField("thème", max_length=100)
+    label = models.CharField("libellé", max_length=300)
+    value = models.FloatField("valeur", null=True, blank=True)
+    unit = models.CharField("unité", max_length=60, blank=True)
+    display = models.CharField("valeur telle que publiée", max_length=100, blank=True)
+    year = models.PositiveSmallIntegerField("année", null=True, blank=True)
+    comparison = models.CharField("référence publiée à côté", max_length=200, blank=True)
+    original_source = models.CharField("source citée par le document", max_length=300, blank=True)
+    source_title = models.CharField("document source", max_length=300)
+    source_file = models.CharField("fichier source", max_length=120)
+    source_section = models.CharField("section du document", max_length=300)
+    notes = models.TextField("notes", blank=True)
+    from_reference = models.BooleanField("chargé des données de référence", default=False, editable=False)
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "élément de profil régional"
+        verbose_name_plural = "éléments de profil régional"
+        ordering = ["territory", "position", "key"]
+
+    def __str__(self):
+        return f"{self.territory.name} : {self.label}"

@@ -11,6 +11,7 @@ from observatory.aggregation import aggregate_territory
 from observatory.figures import Figure, DomainScore, domain_scores, parent_of, territory_figures
 from observatory.models import Aggregation, Run, Value
 from observatory.peers import MAX_PEERS, PeerFigure, comparison_level, peer_figures, suggested_peers
+from observatory.surveys import survey_panel
 from territories.models import Level, Territory, TerritoryLink
 
 PROFILE_CODES = ("population", "superficie", "densite", "etablissements")
@@ -41,6 +42,7 @@ class Portrait:
     organisations: int | None
     partnerships: int | None
     data: dict = field(default_factory=dict)
+    surveys: object = None  # observatory.surveys.SurveyPanel: the « Dynamique partenariale » section
 
     @property
     def priorities(self) -> list[DomainScore]:
@@ -98,6 +100,7 @@ def build_portrait(territory: Territory, chosen_peers: list[Territory] | None = 
         communes=communes,
         organisations=organisations,
         partnerships=partnerships,
+        surveys=survey_panel(territory),
     )
 
 

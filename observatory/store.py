@@ -55,30 +55,44 @@ def territory_ids(level: str) -> dict[str, int]:
 def write_source_values(rows: Iterable[SourceValue], indicators: dict[str, Indicator]) -> WriteReport:
     report = WriteReport()
     communes = current_commune_codes()
-    grouped: dict[tuple[str, str, str, int], list[tuple[float | None, float | None]]] = defaultdict(list)
-    for row in rows:
-        code = row.code
-        if row.level == Level.COMMUNE:
+    # (indicator, level, code, year) → its one (value, weight), or the list of them when
+    # several rows fall into one current commune. The loops below are the hot path of a
+    # million-value import: no per-row allocation beyond the key and the piece.
+    grouped: dict[tuple[str, str, str, int], tuple | list] = {}
+    setdefault = grouped.setdefault
+    commune = Level.COMMUNE.value
+    for indicator_code, level, code, year, value, weight in rows:
+        if level == commune:
             code = communes.get(code, code)
             if code is None:  # a municipal arrondissement: its commune is in the file too
                 continue
-        grouped[(row.indicator, row.level, code, row.year)].append((row.value, row.weight))
+        piece = (value, weight)
+        found = setdefault((indicator_code, level, code, year), piece)
+        if found is not piece:
+            if found.__class__ is list:
+                found.append(piece)
+            else:
+                grouped[(indicator_code, level, code, year)] = [found, piece]
 
     ids = {level: territory_ids(level) for level in {key[1] for key in grouped} if level != NATIONAL}
+    rules = {code: (indicator.pk, indicator.aggregation) for code, indicator in indicators.items()}
     values: list[tuple] = []
+    append = values.append
     national: list[NationalValue] = []
+    slices = report.slices
     for (code_indicator, level, code, year), pieces in grouped.items():
-        indicator = indicators[code_indicator]
-        value = combine(pieces, indicator.aggregation)
+        pk, rule = rules[code_indicator]
+        value = pieces[0] if pieces.__class__ is tuple else combine(pieces, rule)
         if level == NATIONAL:
-            national.append(NationalValue(indicator=indicator, scope=code, year=year, value=value))
+            national.append(NationalValue(indicator=indicators[code_indicator], scope=code, year=year, value=value))
             continue
         territory_id = ids[level].get(code)
         if territory_id is None:
             report.unknown[(level, code)] += 1
             continue
-        report.slices.add((indicator.pk, year, level))
-        values.append((indicator.pk, territory_id, level, year, value))
+        slices.add((pk, year, level))
+        append((pk, territory_id, level, year, value, False))
+    del grouped
 
     delete_source_slices(report.slices)
     insert_values(values)
@@ -100,9 +114,10 @@ def delete_source_slices(slices: set[tuple[int, int, str]]) -> None:
 
 
 def insert_values(rows: list[tuple]) -> None:
-    """Plain multi-row inserts: the ORM's per-object work is most of the cost at a million rows."""
+    """Plain multi-row inserts: the ORM's per-object work is most of the cost at a million
+    rows. Each row is (indicator_id, territory_id, level, year, value, is_computed)."""
     table = connection.ops.quote_name(Value._meta.db_table)
     sql = f"INSERT INTO {table} (indicator_id, territory_id, level, year, value, is_computed) VALUES (%s, %s, %s, %s, %s, %s)"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), INSERT_BATCH):
-            cursor.executemany(sql, [(*row, False) for row in rows[start : start + INSERT_BATCH]])
+            cursor.executemany(sql, rows[start : start + INSERT_BATCH])

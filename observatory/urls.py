@@ -1,6 +1,6 @@
 from django.urls import path
 
-from observatory import views
+from observatory import import_views, map_views, views
 
 app_name = "observatory"
 urlpatterns = [
@@ -10,4 +10,8 @@ urlpatterns = [
     path("observatoire/indicateurs/", views.indicators, name="indicators"),
     path("observatoire/indicateurs/<slug:code>/", views.indicator, name="indicator"),
     path("observatoire/comparer/", views.compare, name="compare"),
+    path("observatoire/enquetes/", views.surveys, name="surveys"),
+    path("observatoire/importer/", import_views.import_page, name="import"),
+    path("observatoire/carte/", map_views.map_page, name="map"),
+    path("observatoire/carte/donnees.geojson", map_views.map_data, name="map_data"),
 ]

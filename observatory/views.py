@@ -14,9 +14,10 @@ from observatory import charts
 from observatory.comparison import compare_territories, parse_compared
 from observatory.exports import PORTRAIT_SECTIONS, portrait_rows
 from observatory.figures import PRIORITY_THRESHOLD
+from observatory.maps import choropleth_for
 from observatory.models import Indicator, NationalValue
 from observatory.peers import PEER_COVERAGE_RULE, PEER_COUNT
-from observatory.policy import get_portrait_territory
+from observatory.policy import can_import_values, get_portrait_territory
 from observatory.portrait import Portrait, build_portrait, parse_peers
 
 
@@ -52,6 +53,8 @@ def portrait(request, level, code):
         "peer_rule": round(100 * PEER_COVERAGE_RULE),
         "peer_count": PEER_COUNT,
         "sections": PORTRAIT_SECTIONS,
+        # The "Carte" section: the territories inside this one (None for a commune).
+        "choropleth": choropleth_for(request, result.territory, keep=("pairs",)),
         **chart_context(result),
     }
     return render(request, "observatory/portrait.html", context)
@@ -90,7 +93,8 @@ def portrait_pdf(request, level, code):
 @require_safe
 def indicators(request):
     rows = Indicator.objects.select_related("domain").order_by("position")
-    return render(request, "observatory/indicators.html", {"indicators": rows})
+    return render(request, "observatory/indicators.html",
+                  {"indicators": rows, "can_import": can_import_values(request.user)})
 
 
 @require_safe
@@ -99,6 +103,27 @@ def indicator(request, code):
     years = sorted(set(item.values.values_list("year", flat=True).distinct()))
     national = NationalValue.objects.filter(indicator=item).order_by("scope", "year")
     return render(request, "observatory/indicator.html", {"indicator": item, "years": years, "national": national})
+
+
+@require_safe
+def surveys(request):
+    """Every survey result of the Observatoire des partenariats, with its source and notes,
+    France first, then each région with its published profile."""
+    from observatory.models import RegionalFact
+    from observatory.surveys import all_surveys, survey_blocks
+
+    items = all_surveys()
+    sections: dict = {}
+    for survey in items:
+        sections.setdefault(survey.territory, {"territory": survey.territory, "surveys": [], "facts": []})["surveys"].append(survey)
+    for fact in RegionalFact.objects.select_related("territory").order_by("territory__name", "position"):
+        sections.setdefault(fact.territory, {"territory": fact.territory, "surveys": [], "facts": []})["facts"].append(fact)
+    ordered = sorted(sections.values(), key=lambda item: (item["territory"] is not None, item["territory"].name if item["territory"] else ""))
+    for item in ordered:
+        item["blocks"] = survey_blocks(item["surveys"])
+        item["figures"] = [f for f in item["facts"] if f.kind == RegionalFact.Kind.FIGURE]
+        item["findings"] = [f for f in item["facts"] if f.kind == RegionalFact.Kind.FINDING]
+    return render(request, "observatory/surveys.html", {"sections": ordered, "survey_count": len(items)})
 
 
 @require_safe

@@ -90,6 +90,7 @@ def SAMPLES(world) -> dict[str, list[dict]]:
         "practices:review": [{"slug": "fiche-secrete"}],
         "actors:organization": [{"slug": "asso"}],
         "actors:organization_edit": [{"slug": "asso"}],
+        "actors:organization_logo": [{"slug": "asso"}],
         "actors:organization_claim": [{"slug": "entreprise"}],
         "actors:partnership": [{"pk": world["active"]}, {"pk": world["proposed"]}],
         "actors:catalyst": [{"slug": "personne"}],
@@ -97,6 +98,15 @@ def SAMPLES(world) -> dict[str, list[dict]]:
         "api:territory": [{"level": "region", "code": "11"}, project],
         "api:practice": [{"slug": "silver"}, {"slug": "fiche-secrete"}],
         "api:territory_network": [{"level": "departement", "code": "94"}, project],
+        "api:indicator": [{"code": "population"}],
+        "api:territory_indicators": [{"level": "departement", "code": "94"}, project],
+        "api:territory_peers": [{"level": "departement", "code": "94"}, project],
+        "api:territory_portrait": [{"level": "departement", "code": "94"}, project],
+        "observatory:portrait": [{"level": "departement", "code": "94"}, project],
+        "observatory:portrait_csv": [{"level": "departement", "code": "94", "section": "indicateurs"},
+                                     {**project, "section": "indicateurs"}, {**project, "section": "enquetes"}],
+        "observatory:portrait_pdf": [{"level": "departement", "code": "94"}, project],
+        "observatory:indicator": [{"code": "population"}],
         "api:organization": [{"slug": "asso"}],
     }
 
@@ -106,7 +116,8 @@ QUERIES = ["", "q=brouillon", "q=projet", "q=camille", "territoire=departement/9
            "territoire=project/projet-prive", "layer=organizations&layer=catalysts&layer=practices&zoom=14"]
 LISTS = {"territories:index", "practices:index", "practices:export", "practices:mine", "practices:moderation",
          "actors:directory", "actors:catalysts", "map:index", "map:results", "map:embed", "api:search", "api:practices",
-         "api:organizations", "api:catalysts", "api:map"}
+         "api:organizations", "api:catalysts", "api:map",
+         "observatory:map", "observatory:map_data"}
 
 
 def routes():
@@ -170,6 +181,9 @@ PRIVATE = [
     ("territories:detail", {"level": "project"}, {"proprietaire"}),
     ("api:territory", {"level": "project"}, {"proprietaire"}),
     ("actors:network", {"level": "project"}, {"proprietaire"}),
+    ("api:territory_indicators", {"level": "project"}, {"proprietaire"}),
+    ("api:territory_peers", {"level": "project"}, {"proprietaire"}),
+    ("api:territory_portrait", {"level": "project"}, {"proprietaire"}),
     ("practices:detail", {"slug": "fiche-secrete"}, {"proprietaire", "editeur"}),
     ("api:practice", {"slug": "fiche-secrete"}, {"proprietaire", "editeur"}),
     ("actors:partnership", {"pk": "proposed"}, {"proprietaire", "editeur"}),
