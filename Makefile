@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup python-deps node-deps browser db demo test-postgres lock bench bench-territories bench-practices bench-actors bench-observatory clean help
+.PHONY: run test setup python-deps node-deps browser db demo test-postgres lock bench bench-territories bench-practices bench-actors bench-observatory bench-load clean help
 
 help:
 	@echo "make run    - installe, migre, importe les territoires, charge la démo, sert http://127.0.0.1:$(PORT)"
@@ -68,6 +68,12 @@ bench-actors: setup
 # BENCH_OBSERVATORY_ARGS="--indicators 100 --years 2" for the quick mode (see bench/README.md).
 bench-observatory: setup
 	$(PY) bench/observatory.py $(BENCH_OBSERVATORY_ARGS)
+
+# The site under load: gunicorn with the production settings on a scratch SQLite database,
+# 50 users for 60 s (~2.5 min in all). Not part of `make bench`, which already takes well
+# over half an hour. BENCH_LOAD_ARGS="--users 10 --duration 15" for a quick look.
+bench-load: setup
+	$(PY) bench/load.py $(BENCH_LOAD_ARGS)
 
 # Recompile the Python lockfiles after changing pyproject.toml.
 lock: python-deps
