@@ -11,6 +11,7 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
+from catalyseur.schemas import ErrorOut, ErrorsOut, Term, TerritoryRef
 from actors import policy
 from actors.indexing import INDEX
 from actors.map import (
@@ -44,32 +45,7 @@ class Format(str, Enum):
     GEOJSON = "geojson"
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-class FieldError(Schema):
-    field: str
-    message: str
-
-
-class ErrorsOut(Schema):
-    detail: str
-    errors: list[FieldError]
-
-
-class Term(Schema):
-    code: str
-    label: str
-
-
 class CommuneRef(Schema):
-    code: str
-    name: str
-
-
-class TerritoryRef(Schema):
-    level: str
     code: str
     name: str
 

@@ -3,7 +3,7 @@
 from ninja import Router, Schema
 
 from actors.network import network_of
-from territories.api import ErrorOut
+from catalyseur.schemas import ErrorOut
 from territories.policy import get_visible_territory
 
 router = Router(tags=["Acteurs"])

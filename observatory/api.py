@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Path, Router, Schema, Status
 
+from catalyseur.schemas import ErrorOut, ErrorsOut, Term, TerritoryRef
 from observatory.cache import cached
 from observatory.figures import PRIORITY_THRESHOLD, DomainScore, Figure, domain_scores, parent_of, territory_figures
 from observatory.models import Aggregation, Direction, Indicator, NationalValue, Scope, Value
@@ -57,31 +58,6 @@ PAIRS_PARAMETER = {
 
 
 # --- Schemas -------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    detail: str
-
-
-class FieldError(Schema):
-    field: str
-    message: str
-
-
-class ErrorsOut(Schema):
-    detail: str
-    errors: list[FieldError]
-
-
-class Term(Schema):
-    code: str
-    label: str
-
-
-class TerritoryRef(Schema):
-    level: str
-    code: str
-    name: str
 
 
 class IndicatorRef(Schema):

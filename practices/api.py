@@ -4,22 +4,16 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from catalyseur.schemas import ErrorOut, Term, TerritoryRef
 from practices import policy
 from practices.models import CaseStudy
 from practices.search import PracticeSearchForm, run_search
-from territories.api import ErrorOut
 
 router = Router(tags=["Pratiques innovantes"])
 
 # API parameter → search form field (the form is the one definition of the filters).
 PARAMS = {"q": "q", "domain": "domaine", "type": "type", "category": "categorie", "status": "statut",
           "year": "annee", "territory": "territoire", "sort": "tri", "page": "page"}
-
-
-class TerritoryRef(Schema):
-    level: str
-    code: str
-    name: str
 
 
 class PracticeHit(Schema):
@@ -50,11 +44,6 @@ class PracticeSearchOut(Schema):
 class Figure(Schema):
     label: str = ""
     value: str = ""
-
-
-class Term(Schema):
-    code: str
-    label: str
 
 
 class PracticeOut(Schema):

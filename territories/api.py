@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
+from catalyseur.schemas import ErrorOut
 from territories import policy
 from territories.models import Level
 from territories.search import MAX_LIMIT, search_territories
@@ -31,10 +32,6 @@ class TerritoryDetailOut(TerritoryOut):
     is_obsolete: bool
     postal_codes: list[str]
     url: str
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class SearchParams(Schema):
