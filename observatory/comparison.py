@@ -22,16 +22,24 @@ class ComparedRow:
         return next((cell.national for cell in self.cells if cell is not None and cell.national is not None), None)
 
 
-def parse_compared(user, values: list[str]) -> tuple[list[Territory], list[str]]:
-    found, errors = [], []
+def named_territories(values: list[str], territories) -> list[tuple[str, Territory | None]]:
+    """``level/code`` items from URL parameters (repeated, or separated by commas), each with
+    the territory of ``territories`` it names, or None."""
+    named = []
     for raw in values:
         for item in filter(None, (part.strip() for part in raw.split(","))):
             level, _, code = item.partition("/")
-            match = visible_territories(user).current().filter(level=level, code=code).first()
-            if match is None:
-                errors.append(f"« {item} » ne désigne aucun territoire.")
-            elif match not in found:
-                found.append(match)
+            named.append((item, territories.filter(level=level, code=code).first()))
+    return named
+
+
+def parse_compared(user, values: list[str]) -> tuple[list[Territory], list[str]]:
+    found, errors = [], []
+    for item, match in named_territories(values, visible_territories(user).current()):
+        if match is None:
+            errors.append(f"« {item} » ne désigne aucun territoire.")
+        elif match not in found:
+            found.append(match)
     if len(found) > MAX_COMPARED:
         errors.append(f"On compare au plus {MAX_COMPARED} territoires : les suivants sont ignorés.")
         found = found[:MAX_COMPARED]

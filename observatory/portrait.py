@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count
-
 from observatory.aggregation import aggregate_territory
+from observatory.comparison import named_territories
 from observatory.figures import Figure, DomainScore, domain_scores, parent_of, territory_figures
 from observatory.models import Aggregation, Run, Value
 from observatory.peers import MAX_PEERS, PeerFigure, comparison_level, peer_figures, suggested_peers
@@ -123,12 +122,9 @@ def parse_peers(values: list[str], territory: Territory) -> tuple[list[Territory
     strings that name none come back as errors."""
     wanted_level = comparison_level(territory)
     found, errors = [], []
-    for raw in values:
-        for item in filter(None, (part.strip() for part in raw.split(","))):
-            level, _, code = item.partition("/")
-            match = Territory.objects.current().filter(level=level, code=code).first()
-            if match is None or match.level != wanted_level or match.pk == territory.pk:
-                errors.append(item)
-            elif match not in found:
-                found.append(match)
+    for item, match in named_territories(values, Territory.objects.current()):
+        if match is None or match.level != wanted_level or match.pk == territory.pk:
+            errors.append(item)
+        elif match not in found:
+            found.append(match)
     return found[:MAX_PEERS], errors
