@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 
+from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -76,7 +77,7 @@ def portrait_csv(request, level, code, section):
 
 @require_safe
 def portrait_pdf(request, level, code):
-    from weasyprint import HTML  # imported here: loading it costs ~0.3 s
+    from weasyprint import CSS, HTML  # imported here: loading it costs ~0.3 s
 
     result, _ = portrait_for(request, level, code)
     html = render_to_string(
@@ -84,7 +85,8 @@ def portrait_pdf(request, level, code):
         {"portrait": result, "territory": result.territory, "threshold": round(PRIORITY_THRESHOLD, 1), **chart_context(result)},
         request=request,
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    stylesheet = CSS(filename=finders.find("observatory/portrait_print.css"))
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(stylesheets=[stylesheet])
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="portrait-{level}-{code}.pdf"'
     return response
