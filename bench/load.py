@@ -525,7 +525,7 @@ def run_parallel(jobs, threads: int) -> list:
 
 def warm_up(port: int, mix: Mix, workers: int, seed: int) -> dict[str, list[float]]:
     """Each gunicorn worker computes, on its first portrait of a level, the level's peers'
-    space and rankings (observatory/cache.py, per process). Rounds of ``workers`` concurrent
+    space (observatory/cache.py, per process). Rounds of ``workers`` concurrent
     portraits of one level (sync workers take one request at a time, so a slow cold one holds
     its worker and the others go elsewhere), until a round is all fast. The first round's
     times are the cold portraits. Then every other page type, ``2 × workers`` times."""

@@ -127,6 +127,28 @@ def aggregate_indicator(indicator: Indicator, totals: dict | None = None) -> int
     return 0
 
 
+# A computed value's rank among the territories of its level that year (1 + how many are
+# higher: ties share a rank) and how many have a value; as ``store.with_ranks`` does for the
+# source values. Blanks and project territories are not ranked.
+UNRANKED = f"x.value IS NULL OR x.level = '{Level.PROJECT.value}'"
+# The count over the same window as the rank, so that one sort serves both.
+WHOLE_PARTITION = "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
+
+
+def ranked_insert(select: str) -> str:
+    """``INSERT`` of the computed values a ``SELECT`` gives (indicator_id, territory_id, level,
+    year, value, coverage), each with its rank and count. Every statement writes all the
+    computed values of its indicators, so each window holds a whole level and year."""
+    return f"""
+        INSERT INTO {V} (indicator_id, territory_id, level, year, value, coverage, is_computed, level_rank, level_count)
+        SELECT x.indicator_id, x.territory_id, x.level, x.year, x.value, x.coverage, TRUE,
+               CASE WHEN {UNRANKED} THEN NULL ELSE RANK() OVER ranked END,
+               CASE WHEN {UNRANKED} THEN NULL ELSE COUNT(x.value) OVER (ranked {WHOLE_PARTITION}) END
+        FROM ({select}) x
+        WINDOW ranked AS (PARTITION BY x.indicator_id, x.year, x.level ORDER BY x.value DESC NULLS LAST)
+    """
+
+
 # Populations of different vintages can put a territory a hair above 100 %: 1 then.
 CLIPPED_COVERAGE = (
     "CASE WHEN COALESCE(a.population, 0) = 0 THEN NULL WHEN g.known >= a.population THEN 1.0 "
@@ -144,9 +166,8 @@ def up_the_hierarchy_sql(rule: str, one_ancestor: bool = False) -> str:
         f"{L} l CROSS JOIN {V} v" if one_ancestor else f"{V} v JOIN {L} l ON l.descendant_id = v.territory_id"
     )
     only = "AND l.descendant_id = v.territory_id AND l.ancestor_id = %s" if one_ancestor else ""
-    return f"""
-        INSERT INTO {V} (indicator_id, territory_id, level, year, value, coverage, is_computed)
-        SELECT g.indicator_id, g.ancestor_id, a.level, g.year, g.value, {CLIPPED_COVERAGE}, TRUE
+    return ranked_insert(f"""
+        SELECT g.indicator_id, g.ancestor_id AS territory_id, a.level, g.year, g.value, {CLIPPED_COVERAGE} AS coverage
         FROM (
             SELECT v.indicator_id, l.ancestor_id, v.year, {AGGREGATES[rule]} AS value,
                    SUM(CASE WHEN v.value IS NOT NULL THEN d.population ELSE 0 END) AS known
@@ -157,7 +178,7 @@ def up_the_hierarchy_sql(rule: str, one_ancestor: bool = False) -> str:
         ) g
         JOIN {T} a ON a.id = g.ancestor_id
         WHERE a.is_obsolete = FALSE
-    """
+    """)
 
 
 def population_total(level: str, metro_only: bool, totals: dict | None = None) -> int | None:
@@ -234,12 +255,10 @@ def ratio_sql(one_territory: bool = False) -> str:
     ``ratio_params``."""
     only = "AND v.territory_id = %s" if one_territory else ""
     part = "CASE WHEN v.indicator_id = %s THEN v.{} END"
-    return f"""
-        INSERT INTO {V} (indicator_id, territory_id, level, year, value, coverage, is_computed)
-        SELECT %s, r.territory_id, r.level, r.year,
-               CASE WHEN r.d = 0 THEN NULL ELSE %s * r.n / r.d END,
-               CASE WHEN r.nc IS NULL THEN r.dc WHEN r.dc IS NULL THEN r.nc WHEN r.nc < r.dc THEN r.nc ELSE r.dc END,
-               TRUE
+    return ranked_insert(f"""
+        SELECT %s AS indicator_id, r.territory_id, r.level, r.year,
+               CASE WHEN r.d = 0 THEN NULL ELSE %s * r.n / r.d END AS value,
+               CASE WHEN r.nc IS NULL THEN r.dc WHEN r.dc IS NULL THEN r.nc WHEN r.nc < r.dc THEN r.nc ELSE r.dc END AS coverage
         FROM (
             SELECT v.territory_id, MAX(v.level) AS level, v.year,
                    SUM({part.format("value")}) AS n, SUM({part.format("value")}) AS d,
@@ -250,18 +269,16 @@ def ratio_sql(one_territory: bool = False) -> str:
             GROUP BY v.territory_id, v.year
         ) r
         WHERE r.has_n > 0 AND r.has_d > 0
-    """
+    """)
 
 
 def ratios_sql(count: int) -> str:
     """``ratio_sql`` for ``count`` ratio indicators (their ids are the parameters)."""
     part = "CASE WHEN v.indicator_id = q.{} THEN v.{} END"
-    return f"""
-        INSERT INTO {V} (indicator_id, territory_id, level, year, value, coverage, is_computed)
-        SELECT r.ratio_id, r.territory_id, r.level, r.year,
-               CASE WHEN r.d = 0 THEN NULL ELSE r.scale * r.n / r.d END,
-               CASE WHEN r.nc IS NULL THEN r.dc WHEN r.dc IS NULL THEN r.nc WHEN r.nc < r.dc THEN r.nc ELSE r.dc END,
-               TRUE
+    return ranked_insert(f"""
+        SELECT r.ratio_id AS indicator_id, r.territory_id, r.level, r.year,
+               CASE WHEN r.d = 0 THEN NULL ELSE r.scale * r.n / r.d END AS value,
+               CASE WHEN r.nc IS NULL THEN r.dc WHEN r.dc IS NULL THEN r.nc WHEN r.nc < r.dc THEN r.nc ELSE r.dc END AS coverage
         FROM (
             SELECT q.id AS ratio_id, MAX(q.scale) AS scale, v.territory_id, MAX(v.level) AS level, v.year,
                    SUM({part.format("numerator_id", "value")}) AS n, SUM({part.format("denominator_id", "value")}) AS d,
@@ -273,7 +290,7 @@ def ratios_sql(count: int) -> str:
             GROUP BY v.territory_id, v.year, q.id
         ) r
         WHERE r.has_n > 0 AND r.has_d > 0
-    """
+    """)
 
 
 def ratio_params(indicator: Indicator, territory: Territory | None = None) -> list:

@@ -16,14 +16,9 @@ Method of the domain score (shown on the methodology page):
 
 from __future__ import annotations
 
-from array import array
-from bisect import bisect_right
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import mean
-from threading import Lock
-
-from django.db import connection
 
 from observatory.cache import cached
 from observatory.models import Direction, Indicator, NationalValue, Scope, Value
@@ -98,48 +93,6 @@ def national_values() -> dict[tuple[int, str, int], float | None]:
     return {(i, scope, year): value for i, scope, year, value in NationalValue.objects.values_list("indicator_id", "scope", "year", "value")}
 
 
-# Rankings kept per process (each an array of 8-byte floats: ~280 kB for the communes of
-# one indicator and year): the least recently used goes first.
-MAX_RANKINGS = 400
-_rankings_lock = Lock()
-
-
-@cached("rankings")
-def rankings() -> OrderedDict:
-    """The sorted values of each (level, indicator, year) asked for since the data last
-    changed, filled as portraits ask: a rank is then a binary search, where a SQL count
-    would step through every higher value of the index (35,000 communes)."""
-    return OrderedDict()
-
-
-def ranking(tables: OrderedDict, level: str, indicator_id: int, year: int) -> array:
-    key = (level, indicator_id, year)
-    with _rankings_lock:
-        found = tables.get(key)
-        if found is not None:
-            tables.move_to_end(key)
-            return found
-    with connection.cursor() as cursor:  # the rank index, in order, read alone
-        cursor.execute(
-            f"SELECT value FROM {Value._meta.db_table} WHERE indicator_id = %s AND year = %s AND level = %s "
-            "AND value IS NOT NULL ORDER BY value",
-            [indicator_id, year, level],
-        )
-        found = array("d", [row[0] for row in cursor.fetchall()])
-    with _rankings_lock:
-        tables[key] = found
-        while len(tables) > MAX_RANKINGS:
-            tables.popitem(last=False)
-    return found
-
-
-def rank_of(tables: OrderedDict, level: str, indicator_id: int, year: int, value: float) -> tuple[int, int]:
-    """(rank, count): 1 + the territories of ``level`` with a higher value that year, and how
-    many have a value."""
-    values = ranking(tables, level, indicator_id, year)
-    return 1 + len(values) - bisect_right(values, value), len(values)
-
-
 def parent_of(territory: Territory) -> Territory | None:
     """The territory a portrait compares with besides France: a commune's or an EPCI's
     département, a département's région."""
@@ -159,13 +112,15 @@ def territory_figures(
     national = national_values()
     series: dict[int, list[tuple]] = defaultdict(list)
     for indicator_id, *point in (
-        Value.objects.filter(territory=territory).order_by("year").values_list("indicator_id", "year", "value", "coverage", "is_computed")
+        Value.objects.filter(territory=territory).order_by("year").values_list(
+            "indicator_id", "year", "value", "coverage", "is_computed", "level_rank", "level_count"
+        )
     ):
         series[indicator_id].append(tuple(point))
     parent_values: dict[tuple[int, int], float | None] = {}
     if parent is not None:
         parent_values = {(i, y): v for i, y, v in Value.objects.filter(territory=parent).values_list("indicator_id", "year", "value")}
-    tables = rankings() if with_ranks and territory.level != Level.PROJECT else None
+    ranked = with_ranks and territory.level != Level.PROJECT
 
     figures = []
     for indicator_id, points in series.items():
@@ -179,15 +134,15 @@ def territory_figures(
             chosen = next((point for point in points if point[0] == year), None)
             if chosen is None:
                 continue
-        when, value, coverage, computed = chosen
+        when, value, coverage, computed, rank, count = chosen
         figure = Figure(
             indicator=indicator, year=when, value=value, coverage=coverage, is_computed=computed,
             national=national.get((indicator_id, Scope.METRO, when)),
             parent_value=parent_values.get((indicator_id, when)),
             series=[(point[0], point[1]) for point in points],
         )
-        if value is not None and tables is not None and not indicator.is_component:
-            figure.rank, figure.count = rank_of(tables, territory.level, indicator_id, when, value)
+        if value is not None and ranked and not indicator.is_component:
+            figure.rank, figure.count = rank, count
         figures.append(figure)
     figures.sort(key=lambda figure: figure.indicator.position)
     return figures

@@ -75,8 +75,12 @@ class Indicator(models.Model):
 
 
 class Value(models.Model):
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
-    territory = models.ForeignKey("territories.Territory", on_delete=models.CASCADE, related_name="indicator_values")
+    # No index of their own: the unique constraint leads with the territory and the rank
+    # index with the indicator; two more b-trees would only slow every write.
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values", db_index=False)
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.CASCADE, related_name="indicator_values", db_index=False
+    )
     level = models.CharField(max_length=16, choices=Level.choices)  # copied from the territory, for ranks
     year = models.PositiveSmallIntegerField("année")
     value = models.FloatField("valeur", null=True, blank=True)
@@ -85,6 +89,11 @@ class Value(models.Model):
         help_text="Pour une valeur calculée : part de la population des territoires dont la valeur est connue.",
     )
     is_computed = models.BooleanField("calculée", default=False)
+    # Written with the value (``store.py`` for source values, window functions in
+    # ``aggregation.py`` for computed ones): 1 + the territories of the level with a higher
+    # value that year, and how many have one. Empty for a blank and for project territories.
+    level_rank = models.PositiveIntegerField("rang dans le niveau", null=True, blank=True)
+    level_count = models.PositiveIntegerField("territoires classés", null=True, blank=True)
 
     class Meta:
         verbose_name = "valeur"
@@ -92,7 +101,7 @@ class Value(models.Model):
             models.UniqueConstraint(fields=["territory", "indicator", "year"], name="observatory_value_unique"),
         ]
         indexes = [
-            # Rank of a territory among its level: a range count on this index.
+            # The values of one indicator at one level: maps, peers, a slice replaced.
             models.Index(fields=["indicator", "year", "level", "value"], name="observatory_value_rank_idx"),
         ]
 

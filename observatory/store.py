@@ -3,7 +3,9 @@ import, so both combine, resolve and replace values the same way.
 
 Values are written for whole (indicator, year, level) slices: the source values already
 stored for a slice are replaced by the new ones, computed values are left to the
-aggregation. Everything happens in the caller's transaction.
+aggregation. As a slice is written whole, each value's rank within its level and year is
+computed here and written with it (``Value.level_rank``). Everything happens in the
+caller's transaction.
 """
 
 from __future__ import annotations
@@ -95,7 +97,7 @@ def write_source_values(rows: Iterable[SourceValue], indicators: dict[str, Indic
     del grouped
 
     delete_source_slices(report.slices)
-    insert_values(values)
+    insert_values(with_ranks(values))
     report.written = len(values)
     for item in national:
         NationalValue.objects.update_or_create(
@@ -113,11 +115,40 @@ def delete_source_slices(slices: set[tuple[int, int, str]]) -> None:
         Value.objects.filter(indicator_id=indicator_id, level=level, year__in=years, is_computed=False).delete()
 
 
+def with_ranks(rows: list[tuple]) -> list[tuple]:
+    """Each row (indicator_id, territory_id, level, year, value, is_computed) followed by its
+    rank among the known values of its slice (1 + how many are higher: ties share a rank)
+    and the number of known values; a blank has neither. Rows keep their order."""
+    by_slice: dict[tuple, list[float]] = defaultdict(list)
+    for indicator_id, _territory, level, year, value, _computed in rows:
+        if value is not None:
+            by_slice[(indicator_id, year, level)].append(value)
+    ranks: dict[tuple, tuple[dict[float, int], int]] = {}
+    for key, known in by_slice.items():
+        known.sort(reverse=True)
+        first: dict[float, int] = {}
+        for position, value in enumerate(known, 1):
+            first.setdefault(value, position)
+        ranks[key] = (first, len(known))
+    ranked = []
+    append = ranked.append
+    for row in rows:
+        value = row[4]
+        if value is None:
+            append(row + (None, None))
+        else:
+            first, count = ranks[(row[0], row[3], row[2])]
+            append(row + (first[value], count))
+    return ranked
+
+
 def insert_values(rows: list[tuple]) -> None:
     """Plain multi-row inserts: the ORM's per-object work is most of the cost at a million
-    rows. Each row is (indicator_id, territory_id, level, year, value, is_computed)."""
+    rows. Each row is (indicator_id, territory_id, level, year, value, is_computed,
+    level_rank, level_count)."""
     table = connection.ops.quote_name(Value._meta.db_table)
-    sql = f"INSERT INTO {table} (indicator_id, territory_id, level, year, value, is_computed) VALUES (%s, %s, %s, %s, %s, %s)"
+    sql = (f"INSERT INTO {table} (indicator_id, territory_id, level, year, value, is_computed, level_rank, level_count) "
+           "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
     with connection.cursor() as cursor:
         for start in range(0, len(rows), INSERT_BATCH):
             cursor.executemany(sql, rows[start : start + INSERT_BATCH])

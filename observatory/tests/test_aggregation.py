@@ -35,6 +35,8 @@ from observatory import cache
 from observatory.aggregation import aggregate, aggregate_territory
 from observatory.figures import PRIORITY_THRESHOLD, domain_scores, territory_figures
 from observatory.models import Indicator, NationalValue, Run, Value
+from observatory.sources import SourceValue
+from observatory.store import write_source_values
 from observatory.peers import PEER_COVERAGE_RULE, peer_figures, suggested_peers
 from taxonomy.models import Domain
 from territories.models import Level, Territory
@@ -106,17 +108,15 @@ def world(sample_territories):
     indicators["taux_chomage"] = make("taux_chomage", aggregation="ratio", numerator=indicators["chomeurs"],
                                       denominator=indicators["actifs"], scale=100, domain=emploi,
                                       direction="higher_worse", position=7)
-    rows = []
-    for code, row in COMMUNES.items():
-        commune = t(Level.COMMUNE, code)
-        for indicator, figure in zip(CODES, row):
-            if figure != "-":
-                rows.append(Value(indicator=indicators[indicator], territory=commune, level=Level.COMMUNE, year=YEAR,
-                                  value=figure))
+    # Through the one write path of source values, which ranks them within their slice.
+    rows = [
+        SourceValue(indicator, Level.COMMUNE, code, YEAR, figure)
+        for code, row in COMMUNES.items() for indicator, figure in zip(CODES, row) if figure != "-"
+    ]
     # A second year for the population, to check that each year aggregates on its own.
-    rows.append(Value(indicator=indicators["population"], territory=t(Level.COMMUNE, "45234"), level=Level.COMMUNE,
-                      year=2015, value=90_000))
-    Value.objects.bulk_create(rows)
+    rows.append(SourceValue("population", Level.COMMUNE, "45234", 2015, 90_000))
+    report = write_source_values(rows, indicators)
+    assert not report.unknown
     aggregate()
     cache.clear()
     return indicators
@@ -326,3 +326,55 @@ def test_peer_figures_follow_the_75_percent_coverage_rule(world):
     assert 3 >= PEER_COVERAGE_RULE * 4
     assert (poverty.median, poverty.low, poverty.high, poverty.with_data, poverty.shown) == (12, 10, 15, 3, True)
     assert peer_figures([], [(ids["taux_pauvrete"], YEAR)]) == {}
+
+
+# --- Stored ranks -----------------------------------------------------------------------------
+
+
+def expected_ranks() -> dict[int, tuple[int | None, int | None]]:
+    """Every value's rank and count, recounted from the values themselves."""
+    rows = list(Value.objects.values_list("id", "indicator_id", "year", "level", "value"))
+    known: dict[tuple, list[float]] = {}
+    for _id, indicator_id, year, level, value in rows:
+        if value is not None and level != Level.PROJECT:
+            known.setdefault((indicator_id, year, level), []).append(value)
+    expected = {}
+    for pk, indicator_id, year, level, value in rows:
+        if value is None or level == Level.PROJECT:
+            expected[pk] = (None, None)
+        else:
+            others = known[(indicator_id, year, level)]
+            expected[pk] = (1 + sum(other > value for other in others), len(others))
+    return expected
+
+
+def stored_ranks() -> dict[int, tuple[int | None, int | None]]:
+    return {pk: (rank, count) for pk, rank, count in Value.objects.values_list("id", "level_rank", "level_count")}
+
+
+def test_every_value_is_stored_with_its_rank_in_its_level(world, member):
+    save_project(owner=member, name="Orléans et Pau", description="", is_private=False,
+                 commune_ids=[t("commune", "45234").pk, t("commune", "64445").pk])
+    aggregate()
+    assert Value.objects.filter(level=Level.PROJECT).exists()
+    assert Value.objects.filter(level=Level.EPCI, level_rank__isnull=False).exists()
+    assert stored_ranks() == expected_ranks()
+    # A slice imported again: its source values are ranked anew, the computed ones with them.
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    write_source_values([SourceValue("taux_pauvrete", Level.COMMUNE, code, YEAR, 30.0 + i)
+                         for i, code in enumerate(("45234", "45302", "64445"))], indicators)
+    aggregate([indicators["taux_pauvrete"]])
+    assert stored_ranks() == expected_ranks()
+
+
+def test_the_migration_ranks_the_values_already_stored(world):
+    from importlib import import_module
+
+    from django.db import connection
+
+    fill = import_module("observatory.migrations.0003_value_ranks").FILL_RANKS
+    expected = stored_ranks()
+    Value.objects.update(level_rank=None, level_count=None)
+    with connection.cursor() as cursor:
+        cursor.execute(fill)
+    assert stored_ranks() == expected == expected_ranks()
