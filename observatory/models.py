@@ -75,9 +75,10 @@ class Indicator(models.Model):
 
 
 class Value(models.Model):
-    # No index of their own: the unique constraint leads with the territory and the rank
-    # index with the indicator; two more b-trees would only slow every write.
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values", db_index=False)
+    # The indicator keeps its own index: it walks an indicator's rows in the order they were
+    # written, where the rank index would jump around the table (the aggregation reads every
+    # row of an indicator). The territory has none: the unique constraint leads with it.
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
     territory = models.ForeignKey(
         "territories.Territory", on_delete=models.CASCADE, related_name="indicator_values", db_index=False
     )

@@ -21,13 +21,14 @@ from heapq import heappush, heapreplace
 from statistics import median
 
 from observatory.cache import cached
-from observatory.models import Value
+from observatory.models import Indicator, Value
 from territories.models import Level, Territory, TerritoryLink
 
 PEER_COUNT = 5
 MAX_PEERS = 12
 PEER_COVERAGE_RULE = 0.75
 FEATURES = ("population", "densite", "niveau_vie_median")
+FILL_BATCH = 5000  # territory ids per query (SQLite takes at most 32,766 parameters)
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,21 @@ class Candidate:
 
 
 def latest_values(level: str, code: str) -> dict[int, float]:
-    rows = (
-        Value.objects.filter(level=level, indicator__code=code, value__isnull=False)
-        .order_by("territory_id", "year")
-        .values_list("territory_id", "value")
-    )
-    return dict(rows)  # the last year wins
+    """Each territory's latest known value of the level: the level's latest year first (one
+    slice, read on the rank index), then earlier years only for the territories blank or
+    absent that year, through the unique index. Not every year of every territory: 350,000
+    rows for the communes over ten years."""
+    indicator_id = Indicator.objects.filter(code=code).values_list("pk", flat=True).first()
+    rows = Value.objects.filter(indicator_id=indicator_id, level=level, value__isnull=False)
+    latest = rows.order_by("-year").values_list("year", flat=True).first()
+    if latest is None:
+        return {}
+    found = dict(rows.filter(year=latest).values_list("territory_id", "value"))
+    missing = [pk for pk in Territory.objects.current().filter(level=level).values_list("pk", flat=True) if pk not in found]
+    for start in range(0, len(missing), FILL_BATCH):
+        earlier = rows.filter(year__lt=latest, territory_id__in=missing[start : start + FILL_BATCH])
+        found.update(earlier.order_by("territory_id", "year").values_list("territory_id", "value"))  # the last year wins
+    return found
 
 
 @dataclass

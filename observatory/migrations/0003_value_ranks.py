@@ -40,11 +40,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name='value',
-            name='indicator',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='values', to='observatory.indicator'),
-        ),
-        migrations.AlterField(
-            model_name='value',
             name='territory',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='indicator_values', to='territories.territory'),
         ),

@@ -378,3 +378,20 @@ def test_the_migration_ranks_the_values_already_stored(world):
     with connection.cursor() as cursor:
         cursor.execute(fill)
     assert stored_ranks() == expected == expected_ranks()
+
+
+def test_the_peers_space_takes_each_territorys_latest_known_value(world):
+    from observatory.peers import latest_values
+
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    orleans, saran, olivet = (t("commune", code) for code in ("45234", "45302", "45232"))
+    # A newer year where Orléans is blank and Olivet has no row: both keep their YEAR value.
+    write_source_values([SourceValue("niveau_vie_median", Level.COMMUNE, "45234", YEAR + 1, None),
+                         SourceValue("niveau_vie_median", Level.COMMUNE, "45302", YEAR + 1, 30_000)], indicators)
+    latest = latest_values(Level.COMMUNE, "niveau_vie_median")
+    assert latest[saran.pk] == 30_000
+    assert latest[orleans.pk] == 20_000 and latest[olivet.pk] == 25_000
+    assert latest == {**{pk: v for pk, v in Value.objects.filter(
+        indicator__code="niveau_vie_median", level=Level.COMMUNE, year=YEAR, value__isnull=False
+    ).values_list("territory_id", "value")}, saran.pk: 30_000}
+    assert latest_values(Level.REGION, "unknown_code") == {}
