@@ -75,10 +75,9 @@ class Indicator(models.Model):
 
 
 class Value(models.Model):
-    # The indicator keeps its own index: it walks an indicator's rows in the order they were
-    # written, where the rank index would jump around the table (the aggregation reads every
-    # row of an indicator). The territory has none: the unique constraint leads with it.
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    # No index of their own: the unique constraint leads with the territory, the slice index
+    # with the indicator; more b-trees would only slow every write.
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values", db_index=False)
     territory = models.ForeignKey(
         "territories.Territory", on_delete=models.CASCADE, related_name="indicator_values", db_index=False
     )
@@ -102,8 +101,10 @@ class Value(models.Model):
             models.UniqueConstraint(fields=["territory", "indicator", "year"], name="observatory_value_unique"),
         ]
         indexes = [
-            # The values of one indicator at one level: maps, peers, a slice replaced.
-            models.Index(fields=["indicator", "year", "level", "value"], name="observatory_value_rank_idx"),
+            # The slices of an indicator: maps, peers, a slice replaced, the aggregation. Without
+            # the value in it, the rows of a slice come in the order they were written (the
+            # aggregation reads them all: in value order, it would jump around the table).
+            models.Index(fields=["indicator", "year", "level"], name="observatory_value_slice_idx"),
         ]
 
 

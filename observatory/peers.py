@@ -40,7 +40,7 @@ class Candidate:
 
 def latest_values(level: str, code: str) -> dict[int, float]:
     """Each territory's latest known value of the level: the level's latest year first (one
-    slice, read on the rank index), then earlier years only for the territories blank or
+    slice, read on the slice index), then earlier years only for the territories blank or
     absent that year, through the unique index. Not every year of every territory: 350,000
     rows for the communes over ten years."""
     indicator_id = Indicator.objects.filter(code=code).values_list("pk", flat=True).first()
