@@ -12,18 +12,21 @@ when to rebuild.
 SQLite: the FTS5 table stores the analysed text (see ``search.text``), so stemming and
 accents are handled in Python the same way when indexing and when querying; the ranking
 is ``bm25()`` with per-column weights. User text never reaches FTS5 raw: it is reduced to
-stemmed terms made of letters and digits, each quoted.
+stemmed terms made of letters and digits, each quoted. A search made only of frequent
+words is matched and ranked from their scores kept in memory (``search.word_scores``):
+the same ids and scores, without FTS5 scoring every match again.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
+from search import word_scores
 from search.text import STOPWORDS, analyze, fold, query_terms, words
 
 WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, body
@@ -206,13 +209,29 @@ class SearchIndex:
         sql, params = self.backend.matching(terms)
         return RawSQL(sql, params)
 
-    def matching_ids(self, terms: list[str]) -> list[int]:
+    def matching_ids(self, terms: list[str]) -> Sequence[int]:
+        """The ids of the rows matching every term: a list, or a numpy array when the
+        matches come from the kept word scores."""
+        kept = self._kept_scores(terms)
+        if kept is not None:
+            return kept.ids
         return self.backend.matching_ids(terms)
 
     def ranked(self, terms: list[str], *, limit: int) -> list[tuple[int, float]]:
         """The ``limit`` best matches as (id, score), best first. Callers filter the
         ranking themselves: a filter inside the full-text query is applied row by row."""
+        kept = self._kept_scores(terms)
+        if kept is not None:
+            return kept.best(limit)
         return self.backend.ranked(terms, limit)
+
+    def _kept_scores(self, terms: list[str]):
+        """On SQLite, the matches and scores of a search made only of frequent words, from
+        the scores kept in memory (``search.word_scores``); None otherwise."""
+        if connection.vendor != "sqlite" or not terms:
+            return None
+        backend = self.backend
+        return word_scores.for_table(backend.table, WEIGHTS).search(terms, self.token())
 
 
     def create(self, schema_editor) -> None:

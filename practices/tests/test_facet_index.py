@@ -60,3 +60,15 @@ def test_packing_one_byte_per_fiche_sets_the_same_bits_as_setting_them_one_by_on
         assert presence(positions, size) == sum(1 << p for p in positions)
         assert positions_in(presence(positions, size), size) == positions
         assert positions_in(presence(positions, size), size, skip=5, limit=3) == positions[5:8]
+
+
+@pytest.mark.django_db
+def test_ids_given_as_a_numpy_array_make_the_same_map_as_a_list(fiches):
+    import numpy as np
+
+    snapshot = facet_index.current()
+    pks = list(CaseStudy.objects.values_list("pk", flat=True))
+    unknown = max(pks) + 50  # newer than the snapshot: the slow way
+    for ids in ([], pks, pks[:1], [pk for pk in pks if snapshot.number_of(pk) is None], pks + [unknown]):
+        assert snapshot.of_ids(np.array(ids, dtype=np.int32)) == snapshot.of_ids(list(ids)), ids
+    assert snapshot.of_ids(np.array(pks, dtype=np.int32)) == snapshot.everything
