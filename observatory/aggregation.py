@@ -135,10 +135,13 @@ UNRANKED = f"x.value IS NULL OR x.level = '{Level.PROJECT.value}'"
 WHOLE_PARTITION = "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
 
 
-def ranked_insert(select: str) -> str:
+def ranked_insert(select: str, in_order: str = "") -> str:
     """``INSERT`` of the computed values a ``SELECT`` gives (indicator_id, territory_id, level,
     year, value, coverage), each with its rank and count. Every statement writes all the
-    computed values of its indicators, so each window holds a whole level and year."""
+    computed values of its indicators, so each window holds a whole level and year. The
+    rows come out of the window in (indicator, year, level, value) order, unless
+    ``in_order`` names another."""
+    order = f"ORDER BY {in_order}" if in_order else ""
     return f"""
         INSERT INTO {V} (indicator_id, territory_id, level, year, value, coverage, is_computed, level_rank, level_count)
         SELECT x.indicator_id, x.territory_id, x.level, x.year, x.value, x.coverage, TRUE,
@@ -146,6 +149,7 @@ def ranked_insert(select: str) -> str:
                CASE WHEN {UNRANKED} THEN NULL ELSE COUNT(x.value) OVER (ranked {WHOLE_PARTITION}) END
         FROM ({select}) x
         WINDOW ranked AS (PARTITION BY x.indicator_id, x.year, x.level ORDER BY x.value DESC NULLS LAST)
+        {order}
     """
 
 
@@ -290,7 +294,7 @@ def ratios_sql(count: int) -> str:
             GROUP BY v.territory_id, v.year, q.id
         ) r
         WHERE r.has_n > 0 AND r.has_d > 0
-    """)
+    """, in_order="x.territory_id, x.year")
 
 
 def ratio_params(indicator: Indicator, territory: Territory | None = None) -> list:
