@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup python-deps node-deps browser db demo test-postgres lock bench bench-territories bench-practices bench-actors bench-observatory bench-load clean help
+.PHONY: run test setup python-deps node-deps system-libs browser db demo test-postgres lock bench bench-territories bench-practices bench-actors bench-observatory bench-load clean help
 
 help:
 	@echo "make run    - installe, migre, importe les territoires, charge la démo, sert http://127.0.0.1:$(PORT)"
@@ -20,7 +20,7 @@ test: setup browser
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Migrations manquantes : lancez manage.py makemigrations" && exit 1)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-setup: python-deps node-deps
+setup: python-deps node-deps system-libs
 
 python-deps: $(VENV)/.installed
 $(VENV)/.installed: requirements/dev.txt
@@ -32,6 +32,13 @@ node-deps: node_modules/.installed
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# Pango for WeasyPrint (the portrait's PDF report), from Debian when the machine lacks it.
+system-libs: python-deps
+	@$(PY) -c "import weasyprint" >/dev/null 2>&1 || { \
+	  echo "Installation de Pango pour WeasyPrint (paquets Debian)…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; }
 
 # Debian's Chromium for the browser tests (Playwright's own download does not work here).
 browser:
