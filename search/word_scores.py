@@ -31,6 +31,7 @@ from django.db import connection
 DEFAULT_MIN_MATCHES = 5_000
 DEFAULT_MAX_ENTRIES = 8_000_000
 RECENT_COMBINATIONS = 8
+MAX_COUNTS = 100_000  # words whose number of matches is known (any word searched): then forgotten
 
 
 def min_matches() -> int:
@@ -45,7 +46,7 @@ def max_entries() -> int:
 class Scores:
     """Rows matching a word (or all the words of a search), ascending, with their score."""
 
-    ids: np.ndarray  # int32
+    ids: np.ndarray  # int32 (int64 for ids beyond it)
     scores: np.ndarray  # float64
 
     def __len__(self) -> int:
@@ -102,6 +103,8 @@ class WordScores:
     def _count(self, term: str) -> int:
         count = self.counts.get(term)
         if count is None:
+            if len(self.counts) >= MAX_COUNTS:
+                self.counts.clear()
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT count(*) FROM {self.table} WHERE {self.table} MATCH %s", [quoted(term)])
                 count = self.counts[term] = cursor.fetchone()[0]
@@ -119,7 +122,8 @@ class WordScores:
                 [quoted(term)],
             )
             rows = cursor.fetchall()
-        found = Scores(np.fromiter((r[0] for r in rows), dtype=np.int32, count=len(rows)),
+        id_type = np.int32 if not rows or rows[-1][0] <= np.iinfo(np.int32).max else np.int64
+        found = Scores(np.fromiter((r[0] for r in rows), dtype=id_type, count=len(rows)),
                        np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows)))
         self.words[term] = found
         self.entries += len(found)

@@ -75,3 +75,21 @@ def test_the_least_recently_used_words_go_first_under_the_memory_cap(corpus, set
     kept = word_scores.for_table(fts5.table, (10.0, 4.0, 1.0))
     assert kept.entries == sum(len(s) for s in kept.words.values())
     assert kept.entries <= 500 or len(kept.words) == 1
+
+
+def test_the_counts_of_searched_words_are_forgotten_past_a_bound(corpus, settings, monkeypatch):
+    settings.SEARCH_WORD_SCORES_MIN_MATCHES = 1
+    monkeypatch.setattr(word_scores, "MAX_COUNTS", 5)
+    kept = word_scores.for_table("search_practices", (10.0, 4.0, 1.0))
+    for n in range(12):
+        assert kept.search([f"motinconnu{n}"], INDEX.token()) is None  # no match: FTS5 answers
+        assert len(kept.counts) <= 5
+
+
+def test_ids_beyond_32_bits_are_kept_whole(corpus, settings):
+    settings.SEARCH_WORD_SCORES_MIN_MATCHES = 1
+    big = 2**31 + 7
+    INDEX.replace([Document(big, "senior", "", "")])
+    senior = INDEX.terms("senior")
+    assert big in set(map(int, INDEX.matching_ids(senior)))
+    assert INDEX.ranked(senior, limit=1000) == SQLiteBackend("practices").ranked(senior, 1000)
