@@ -430,7 +430,7 @@ def bench_search(table: Table, rng: random.Random) -> None:
     progress(f"search: {N_SEARCH} requests or {SEARCH_BUDGET_S:.0f} s × (API, bare FTS5 queries)")
     t_api, by_kind, measured = [], defaultdict(list), []
     words = []  # (API s, bare bm25 s, bare count s, matches, kept, path) of the requests with words
-    scores_kept = word_scores.for_table(INDEX.backend.table, WEIGHTS)
+    scores_kept = word_scores.for_backend(INDEX.backend)
 
     def in_memory(terms) -> bool:
         return scores_kept.token == INDEX.token() and all(term in scores_kept.words for term in terms)

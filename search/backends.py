@@ -85,12 +85,27 @@ class SQLiteBackend:
             joined = cursor.fetchone()[0]
         return list(map(int, joined.split(","))) if joined else []
 
+    def _score(self) -> str:
+        """The score of a row: bm25 with the column weights, higher is better."""
+        return f"-bm25({self.table}, {', '.join(str(w) for w in WEIGHTS)})"
+
     def ranked(self, terms: list[str], limit: int) -> list[tuple[int, float]]:
-        weights = ", ".join(str(w) for w in WEIGHTS)
-        sql = (f"SELECT rowid, -bm25({self.table}, {weights}) AS score FROM {self.table} "
+        sql = (f"SELECT rowid, {self._score()} AS score FROM {self.table} "
                f"WHERE {self.table} MATCH %s ORDER BY score DESC, rowid LIMIT %s")
         with connection.cursor() as cursor:
             cursor.execute(sql, [self._match(terms), limit])
+            return cursor.fetchall()
+
+    def count(self, terms: list[str]) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {self.table} WHERE {self.table} MATCH %s", [self._match(terms)])
+            return cursor.fetchone()[0]
+
+    def scored(self, terms: list[str]) -> list[tuple[int, float]]:
+        """Every match as (id, score), by id: the same score as ``ranked`` gives."""
+        sql = f"SELECT rowid, {self._score()} FROM {self.table} WHERE {self.table} MATCH %s ORDER BY rowid"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self._match(terms)])
             return cursor.fetchall()
 
 
@@ -230,8 +245,7 @@ class SearchIndex:
         the scores kept in memory (``search.word_scores``); None otherwise."""
         if connection.vendor != "sqlite" or not terms:
             return None
-        backend = self.backend
-        return word_scores.for_table(backend.table, WEIGHTS).search(terms, self.token())
+        return word_scores.for_backend(self.backend).search(terms, self.token())
 
 
     def create(self, schema_editor) -> None:

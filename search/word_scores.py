@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
 
 DEFAULT_MIN_MATCHES = 5_000
 DEFAULT_MAX_ENTRIES = 8_000_000
@@ -65,11 +64,10 @@ class Scores:
 
 
 class WordScores:
-    """The kept words of one FTS5 table, for the process."""
+    """The kept words of one FTS5 index, for the process."""
 
-    def __init__(self, table: str, weights: tuple[float, ...]):
-        self.table = table
-        self.weights = ", ".join(str(w) for w in weights)
+    def __init__(self, backend):
+        self.backend = backend  # search.backends.SQLiteBackend
         self.lock = threading.Lock()
         self.token: str | None = None
         self.counts: dict[str, int] = {}
@@ -105,9 +103,7 @@ class WordScores:
         if count is None:
             if len(self.counts) >= MAX_COUNTS:
                 self.counts.clear()
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT count(*) FROM {self.table} WHERE {self.table} MATCH %s", [quoted(term)])
-                count = self.counts[term] = cursor.fetchone()[0]
+            count = self.counts[term] = self.backend.count([term])
         return count
 
     def _word(self, term: str) -> Scores:
@@ -115,13 +111,7 @@ class WordScores:
         if found is not None:
             self.words.move_to_end(term)
             return found
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT rowid, -bm25({self.table}, {self.weights}) FROM {self.table} "
-                f"WHERE {self.table} MATCH %s ORDER BY rowid",
-                [quoted(term)],
-            )
-            rows = cursor.fetchall()
+        rows = self.backend.scored([term])
         id_type = np.int32 if not rows or rows[-1][0] <= np.iinfo(np.int32).max else np.int64
         found = Scores(np.fromiter((r[0] for r in rows), dtype=id_type, count=len(rows)),
                        np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows)))
@@ -154,16 +144,13 @@ def combine(parts: list[Scores]) -> Scores:
     return Scores(ids, total)
 
 
-def quoted(term: str) -> str:
-    return f'"{term}"'
+_indexes: dict[str, WordScores] = {}
+_indexes_lock = threading.Lock()
 
 
-_tables: dict[str, WordScores] = {}
-_tables_lock = threading.Lock()
-
-
-def for_table(table: str, weights: tuple[float, ...]) -> WordScores:
-    with _tables_lock:
-        if table not in _tables:
-            _tables[table] = WordScores(table, weights)
-        return _tables[table]
+def for_backend(backend) -> WordScores:
+    """The kept words of a ``SQLiteBackend``'s index (one per table and process)."""
+    with _indexes_lock:
+        if backend.table not in _indexes:
+            _indexes[backend.table] = WordScores(backend)
+        return _indexes[backend.table]

@@ -28,7 +28,7 @@ def corpus(db):
     INDEX.clear()
     INDEX.replace(Document(i, text(rng.randint(1, 6)), text(rng.randint(0, 20)), text(rng.randint(0, 80)))
                   for i in range(1, 401))
-    word_scores._tables.clear()
+    word_scores._indexes.clear()
     return rng
 
 
@@ -40,7 +40,7 @@ def test_searches_of_kept_words_rank_and_match_exactly_as_fts5(corpus, settings)
     settings.SEARCH_WORD_SCORES_MIN_MATCHES = 1
     fts5 = SQLiteBackend("practices")
     for terms in queries(corpus):
-        assert word_scores.for_table(fts5.table, (10.0, 4.0, 1.0)).search(terms, INDEX.token()) is not None
+        assert word_scores.for_backend(fts5).search(terms, INDEX.token()) is not None
         assert INDEX.ranked(terms, limit=25) == fts5.ranked(terms, 25), terms
         assert INDEX.ranked(terms, limit=1000) == fts5.ranked(terms, 1000), terms
         assert list(map(int, INDEX.matching_ids(terms))) == sorted(fts5.matching_ids(terms)), terms
@@ -48,7 +48,7 @@ def test_searches_of_kept_words_rank_and_match_exactly_as_fts5(corpus, settings)
 
 def test_a_rare_word_leaves_the_search_to_fts5(corpus, settings):
     settings.SEARCH_WORD_SCORES_MIN_MATCHES = 10**6
-    kept = word_scores.for_table("search_practices", (10.0, 4.0, 1.0))
+    kept = word_scores.for_backend(SQLiteBackend("practices"))
     assert kept.search(INDEX.terms("partenariat"), INDEX.token()) is None
     assert not kept.words
     assert INDEX.ranked(INDEX.terms("partenariat"), limit=5) == SQLiteBackend("practices").ranked(INDEX.terms("partenariat"), 5)
@@ -72,7 +72,7 @@ def test_the_least_recently_used_words_go_first_under_the_memory_cap(corpus, set
     fts5 = SQLiteBackend("practices")
     for terms in queries(corpus, 20):
         assert INDEX.ranked(terms, limit=10) == fts5.ranked(terms, 10)
-    kept = word_scores.for_table(fts5.table, (10.0, 4.0, 1.0))
+    kept = word_scores.for_backend(fts5)
     assert kept.entries == sum(len(s) for s in kept.words.values())
     assert kept.entries <= 500 or len(kept.words) == 1
 
@@ -80,7 +80,7 @@ def test_the_least_recently_used_words_go_first_under_the_memory_cap(corpus, set
 def test_the_counts_of_searched_words_are_forgotten_past_a_bound(corpus, settings, monkeypatch):
     settings.SEARCH_WORD_SCORES_MIN_MATCHES = 1
     monkeypatch.setattr(word_scores, "MAX_COUNTS", 5)
-    kept = word_scores.for_table("search_practices", (10.0, 4.0, 1.0))
+    kept = word_scores.for_backend(SQLiteBackend("practices"))
     for n in range(12):
         assert kept.search([f"motinconnu{n}"], INDEX.token()) is None  # no match: FTS5 answers
         assert len(kept.counts) <= 5
