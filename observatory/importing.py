@@ -501,15 +501,21 @@ class Checker:
 
     # Each method returns the clean value, or None after adding the problem.
 
-    def indicator(self, raw, line: int, column: str, problems: Problems) -> Indicator | None:
-        found = self._indicator.get(raw)
+    @staticmethod
+    def _remembered(raw, checked: dict, ok: dict, check, line: int, column: str, problems: Problems):
+        """``check(raw)`` once per distinct cell (``checked``): its clean value goes into ``ok``,
+        its message (a ``str``) into the problems of this line."""
+        found = checked.get(raw)
         if found is None:
-            found = self._indicator[raw] = self._check_indicator(raw)
+            found = checked[raw] = check(raw)
         if found.__class__ is str:
             problems.add(line, column, found)
             return None
-        self.ok_indicator[raw] = found
+        ok[raw] = found
         return found
+
+    def indicator(self, raw, line: int, column: str, problems: Problems) -> Indicator | None:
+        return self._remembered(raw, self._indicator, self.ok_indicator, self._check_indicator, line, column, problems)
 
     def _check_indicator(self, raw) -> Indicator | str:
         text = "" if raw is None else str(raw).strip()
@@ -542,14 +548,7 @@ class Checker:
         return found
 
     def year(self, raw, line: int, column: str, problems: Problems) -> int | None:
-        found = self._year.get(raw)
-        if found is None:
-            found = self._year[raw] = self._check_year(raw)
-        if found.__class__ is str:
-            problems.add(line, column, found)
-            return None
-        self.ok_year[raw] = found
-        return found
+        return self._remembered(raw, self._year, self.ok_year, self._check_year, line, column, problems)
 
     def _check_year(self, raw) -> int | str:
         text = cell_text(raw).strip()
