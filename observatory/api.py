@@ -447,7 +447,7 @@ def territory_peers(request, level: str = LEVEL_PARAM, code: str = CODE_PARAM):
     ensure_project_values(territory)
     peers = chosen or suggested_peers(territory)
     figures = [
-        f for f in territory_figures(territory, with_ranks=False) if f.indicator.domain_id and not f.indicator.is_component
+        f for f in territory_figures(territory) if f.indicator.domain_id and not f.indicator.is_component
     ]
     stats = peer_figures(peers, [(f.indicator.pk, f.year) for f in figures])
     distances = peer_distances(territory, peers)

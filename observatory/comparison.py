@@ -48,7 +48,7 @@ def parse_compared(user, values: list[str]) -> tuple[list[Territory], list[str]]
 
 def compare_territories(territories: list[Territory]) -> list[ComparedRow]:
     per_territory = [
-        {figure.indicator.pk: figure for figure in territory_figures(territory, with_ranks=False)} for territory in territories
+        {figure.indicator.pk: figure for figure in territory_figures(territory)} for territory in territories
     ]
     indicators = {}
     for figures in per_territory:

@@ -102,9 +102,7 @@ def parent_of(territory: Territory) -> Territory | None:
     return Territory.objects.containing(territory).current().filter(level=wanted).order_by("-population").first()
 
 
-def territory_figures(
-    territory: Territory, parent: Territory | None = None, with_ranks: bool = True, year: int | None = None
-) -> list[Figure]:
+def territory_figures(territory: Territory, parent: Territory | None = None, year: int | None = None) -> list[Figure]:
     """One figure per indicator the territory has a value for (its latest year, or ``year``
     when given: then only the indicators that have a row that year, blank or not), in
     catalogue order, with its series over the years."""
@@ -120,7 +118,6 @@ def territory_figures(
     parent_values: dict[tuple[int, int], float | None] = {}
     if parent is not None:
         parent_values = {(i, y): v for i, y, v in Value.objects.filter(territory=parent).values_list("indicator_id", "year", "value")}
-    ranked = with_ranks and territory.level != Level.PROJECT
 
     figures = []
     for indicator_id, points in series.items():
@@ -141,7 +138,7 @@ def territory_figures(
             parent_value=parent_values.get((indicator_id, when)),
             series=[(point[0], point[1]) for point in points],
         )
-        if value is not None and ranked and not indicator.is_component:
+        if not indicator.is_component:  # stored empty for blanks and project territories
             figure.rank, figure.count = rank, count
         figures.append(figure)
     figures.sort(key=lambda figure: figure.indicator.position)
