@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from heapq import heappush, heapreplace
 from statistics import median
+from typing import Iterable
 
 from observatory.cache import cached
 from observatory.models import Indicator, Value
@@ -38,8 +39,9 @@ class Candidate:
     point: tuple[float, float, float]
 
 
-def latest_values(level: str, code: str) -> dict[int, float]:
-    """Each territory's latest known value of the level: the level's latest year first (one
+def latest_values(level: str, code: str, current: Iterable[int]) -> dict[int, float]:
+    """Each territory's latest known value of the level (``current``: the ids of the level's
+    current territories, the ones looked for in earlier years): the level's latest year first (one
     slice, read on the slice index), then earlier years only for the territories blank or
     absent that year, through the unique index. Not every year of every territory: 350,000
     rows for the communes over ten years."""
@@ -49,7 +51,7 @@ def latest_values(level: str, code: str) -> dict[int, float]:
     if latest is None:
         return {}
     found = dict(rows.filter(year=latest).values_list("territory_id", "value"))
-    missing = [pk for pk in Territory.objects.current().filter(level=level).values_list("pk", flat=True) if pk not in found]
+    missing = [pk for pk in current if pk not in found]
     for start in range(0, len(missing), FILL_BATCH):
         earlier = rows.filter(year__lt=latest, territory_id__in=missing[start : start + FILL_BATCH])
         found.update(earlier.order_by("territory_id", "year").values_list("territory_id", "value"))  # the last year wins
@@ -112,8 +114,8 @@ def raw_point(population: float, density: float, income: float) -> tuple[float, 
 def space(level: str) -> Space | None:
     @cached(f"peers:{level}")
     def compute():
-        population, density, income = (latest_values(level, code) for code in FEATURES)
-        zones = zones_of(level)
+        zones = zones_of(level)  # every current territory of the level
+        population, density, income = (latest_values(level, code, zones) for code in FEATURES)
         raw = []
         for territory_id in population.keys() & density.keys() & income.keys():
             point = raw_point(population[territory_id], density[territory_id], income[territory_id])

@@ -388,10 +388,11 @@ def test_the_peers_space_takes_each_territorys_latest_known_value(world):
     # A newer year where Orléans is blank and Olivet has no row: both keep their YEAR value.
     write_source_values([SourceValue("niveau_vie_median", Level.COMMUNE, "45234", YEAR + 1, None),
                          SourceValue("niveau_vie_median", Level.COMMUNE, "45302", YEAR + 1, 30_000)], indicators)
-    latest = latest_values(Level.COMMUNE, "niveau_vie_median")
+    communes = Territory.objects.current().filter(level=Level.COMMUNE).values_list("pk", flat=True)
+    latest = latest_values(Level.COMMUNE, "niveau_vie_median", communes)
     assert latest[saran.pk] == 30_000
     assert latest[orleans.pk] == 20_000 and latest[olivet.pk] == 25_000
     assert latest == {**{pk: v for pk, v in Value.objects.filter(
         indicator__code="niveau_vie_median", level=Level.COMMUNE, year=YEAR, value__isnull=False
     ).values_list("territory_id", "value")}, saran.pk: 30_000}
-    assert latest_values(Level.REGION, "unknown_code") == {}
+    assert latest_values(Level.REGION, "unknown_code", []) == {}
