@@ -11,8 +11,10 @@ row included, as a territory's coverage is over its whole population).
   known value ÷ population of the territory.
 * ``weighted_mean``: Σ(value × population) ÷ Σ(population) over the known values, with the
   same coverage.
-* ``ratio``: ``scale × numerator ÷ denominator``, each already summed, at every level
-  (the base level too); its coverage is the smaller of the two.
+* ``ratio``: ``scale × numerator ÷ denominator``, each already summed, at every level; its
+  coverage is the smaller of the two. At the base level a ratio reads only the territory's
+  own two source values: it is written with them, by ``store.write_source_values``
+  (``observatory/ratios.py``); ``aggregate()`` computes the levels above.
 * ``published``: the producer publishes every level itself; nothing is computed.
 
 Speed (``bench/observatory.py``): each ancestor's row is read once per group, not once per
@@ -92,7 +94,8 @@ def aggregate_ratios(ratios: list[Indicator]) -> int:
     if not ratios:
         return 0
     ids = [indicator.pk for indicator in ratios]
-    Value.objects.filter(indicator_id__in=ids, is_computed=True).delete()
+    for indicator in ratios:
+        delete_aggregated(indicator)
     NationalValue.objects.filter(indicator_id__in=ids).delete()
     with connection.cursor() as cursor:
         cursor.execute(ratios_sql(len(ids)), ids)
@@ -102,10 +105,19 @@ def aggregate_ratios(ratios: list[Indicator]) -> int:
     return written
 
 
+def delete_aggregated(indicator: Indicator) -> None:
+    """The values ``aggregate()`` writes: the indicator's values at every level but its base
+    level. The filter is on the level alone, a column of the slice index, so the base
+    level's rows are passed over in the index without being read."""
+    others = [level for level in Level.values if level != indicator.base_level]
+    Value.objects.filter(indicator=indicator, level__in=others).delete()
+
+
 def aggregate_indicator(indicator: Indicator, totals: dict | None = None) -> int:
-    Value.objects.filter(indicator=indicator, is_computed=True).delete()
-    if indicator.aggregation != Aggregation.PUBLISHED:
-        NationalValue.objects.filter(indicator=indicator).delete()
+    if indicator.aggregation == Aggregation.PUBLISHED:
+        return 0  # every level is a source value
+    delete_aggregated(indicator)
+    NationalValue.objects.filter(indicator=indicator).delete()
     with connection.cursor() as cursor:
         if indicator.aggregation in AGGREGATES:
             cursor.execute(up_the_hierarchy_sql(indicator.aggregation), [indicator.pk, indicator.base_level])
@@ -120,7 +132,7 @@ def aggregate_indicator(indicator: Indicator, totals: dict | None = None) -> int
                     cursor.execute(sql, [scope, total, indicator.pk, indicator.base_level])
             return written
         if indicator.aggregation == Aggregation.RATIO:
-            cursor.execute(ratio_sql(), ratio_params(indicator))
+            cursor.execute(ratio_sql("AND v.level <> %s"), ratio_params(indicator, indicator.base_level))
             written = cursor.rowcount
             cursor.execute(national_ratio_sql(), [indicator.pk, indicator.scale, indicator.numerator_id, indicator.denominator_id])
             return written
@@ -252,12 +264,11 @@ SMALLER_COVERAGE = (
 RATIO_VALUE = "CASE WHEN d.value = 0 THEN NULL ELSE %s * n.value / d.value END"
 
 
-def ratio_sql(one_territory: bool = False) -> str:
-    """The ratio wherever both counts have a row (every level, the base level too). The two
-    counts are read in one pass and paired by a ``GROUP BY`` (territory, year): a lookup of the
-    denominator per row would wander through the whole unique index. Parameters: see
-    ``ratio_params``."""
-    only = "AND v.territory_id = %s" if one_territory else ""
+def ratio_sql(restriction: str) -> str:
+    """The ratio wherever both counts have a row among those ``restriction`` (an SQL condition
+    on ``v``) keeps. The two counts are read in one pass and paired by a ``GROUP BY``
+    (territory, year): a lookup of the denominator per row would wander through the whole
+    unique index. Parameters: see ``ratio_params``."""
     part = "CASE WHEN v.indicator_id = %s THEN v.{} END"
     return ranked_insert(f"""
         SELECT %s AS indicator_id, r.territory_id, r.level, r.year,
@@ -269,7 +280,7 @@ def ratio_sql(one_territory: bool = False) -> str:
                    MIN({part.format("coverage")}) AS nc, MIN({part.format("coverage")}) AS dc,
                    COUNT({part.format("id")}) AS has_n, COUNT({part.format("id")}) AS has_d
             FROM {V} v
-            WHERE v.indicator_id IN (%s, %s) {only}
+            WHERE v.indicator_id IN (%s, %s) {restriction}
             GROUP BY v.territory_id, v.year
         ) r
         WHERE r.has_n > 0 AND r.has_d > 0
@@ -277,7 +288,8 @@ def ratio_sql(one_territory: bool = False) -> str:
 
 
 def ratios_sql(count: int) -> str:
-    """``ratio_sql`` for ``count`` ratio indicators (their ids are the parameters)."""
+    """``ratio_sql`` above the base level for ``count`` ratio indicators (their ids are the
+    parameters)."""
     part = "CASE WHEN v.indicator_id = q.{} THEN v.{} END"
     return ranked_insert(f"""
         SELECT r.ratio_id AS indicator_id, r.territory_id, r.level, r.year,
@@ -289,7 +301,7 @@ def ratios_sql(count: int) -> str:
                    MIN({part.format("numerator_id", "coverage")}) AS nc, MIN({part.format("denominator_id", "coverage")}) AS dc,
                    COUNT({part.format("numerator_id", "id")}) AS has_n, COUNT({part.format("denominator_id", "id")}) AS has_d
             FROM {I} q
-            JOIN {V} v ON v.indicator_id IN (q.numerator_id, q.denominator_id)
+            JOIN {V} v ON v.indicator_id IN (q.numerator_id, q.denominator_id) AND v.level <> q.base_level
             WHERE q.id IN ({", ".join(["%s"] * count)})
             GROUP BY v.territory_id, v.year, q.id
         ) r
@@ -297,10 +309,10 @@ def ratios_sql(count: int) -> str:
     """, in_order="x.territory_id, x.year")
 
 
-def ratio_params(indicator: Indicator, territory: Territory | None = None) -> list:
+def ratio_params(indicator: Indicator, *restriction) -> list:
+    """``ratio_sql``'s parameters, then those of its ``restriction``."""
     num, den = indicator.numerator_id, indicator.denominator_id
-    params = [indicator.pk, indicator.scale, num, den, num, den, num, den, num, den]
-    return params + ([territory.pk] if territory is not None else [])
+    return [indicator.pk, indicator.scale, num, den, num, den, num, den, num, den, *restriction]
 
 
 def national_ratio_sql() -> str:
@@ -324,6 +336,6 @@ def aggregate_territory(territory: Territory) -> int:
                 cursor.execute(sql, [indicator.pk, indicator.base_level, territory.pk])
                 written += cursor.rowcount
             elif indicator.aggregation == Aggregation.RATIO:
-                cursor.execute(ratio_sql(one_territory=True), ratio_params(indicator, territory))
+                cursor.execute(ratio_sql("AND v.territory_id = %s"), ratio_params(indicator, territory.pk))
                 written += cursor.rowcount
     return written

@@ -2,8 +2,9 @@
 import, so both combine, resolve and replace values the same way.
 
 Values are written for whole (indicator, year, level) slices: the source values already
-stored for a slice are replaced by the new ones, computed values are left to the
-aggregation. As a slice is written whole, each value's rank within its level and year is
+stored for a slice are replaced by the new ones, and the ratios that read a slice are
+computed again at its level and year and written with it (``observatory/ratios.py``); the
+levels above are left to the aggregation. As a slice is written whole, each value's rank within its level and year is
 computed here and written with it (``Value.level_rank``). Everything happens in the
 caller's transaction.
 """
@@ -18,6 +19,7 @@ from django.db import connection
 
 from observatory.communes import current_commune_codes
 from observatory.models import Aggregation, Indicator, NationalValue, Value
+from observatory.ratios import ratio_rows
 from observatory.sources import NATIONAL, SourceValue
 from territories.models import Level, Territory
 
@@ -28,6 +30,7 @@ INSERT_BATCH = 5000
 class WriteReport:
     written: int = 0
     national: int = 0
+    ratios: int = 0  # the ratios at the base level, written with the slices they read
     # (level, code) of the rows that name no current territory, with how many rows each.
     unknown: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     slices: set[tuple[int, int, str]] = field(default_factory=set)
@@ -96,9 +99,14 @@ def write_source_values(rows: Iterable[SourceValue], indicators: dict[str, Indic
         append((pk, territory_id, level, year, value, False))
     del grouped
 
-    delete_source_slices(report.slices)
-    insert_values(with_ranks(values))
     report.written = len(values)
+    ratios, ratio_slices = ratio_rows(values, report.slices)
+    report.ratios = len(ratios)
+    delete_slices(report.slices, computed=False)
+    delete_slices(ratio_slices, computed=True)
+    values.extend(ratios)
+    del ratios
+    insert_values(with_ranks(values))
     for item in national:
         NationalValue.objects.update_or_create(
             indicator=item.indicator, scope=item.scope, year=item.year, defaults={"value": item.value, "coverage": None}
@@ -107,12 +115,14 @@ def write_source_values(rows: Iterable[SourceValue], indicators: dict[str, Indic
     return report
 
 
-def delete_source_slices(slices: set[tuple[int, int, str]]) -> None:
+def delete_slices(slices: set[tuple[int, int, str]], computed: bool) -> None:
+    """The stored values of each slice (indicator, year, level): the source values, or the
+    computed ones (the ratios at the base level)."""
     by_indicator_level: dict[tuple[int, str], list[int]] = defaultdict(list)
     for indicator_id, year, level in slices:
         by_indicator_level[(indicator_id, level)].append(year)
     for (indicator_id, level), years in by_indicator_level.items():
-        Value.objects.filter(indicator_id=indicator_id, level=level, year__in=years, is_computed=False).delete()
+        Value.objects.filter(indicator_id=indicator_id, level=level, year__in=years, is_computed=computed).delete()
 
 
 def with_ranks(rows: list[tuple]) -> list[tuple]:

@@ -206,7 +206,10 @@ def test_aggregating_again_gives_the_same_values(world):
     before = snapshot()
     written = aggregate()
     assert snapshot() == before
-    assert written == len(before[0]) and Value.objects.filter(is_computed=False).count() == 9 * 7 - 2 + 1
+    # Every computed value but the communes' ratios, which are written with their counts.
+    communes_ratios = Value.objects.filter(level=Level.COMMUNE, is_computed=True)
+    assert communes_ratios.count() == 2 * 9
+    assert written == len(before[0]) - 2 * 9 and Value.objects.filter(is_computed=False).count() == 9 * 7 - 2 + 1
     assert Run.objects.filter(kind=Run.Kind.AGGREGATE).count() == 2
 
 
@@ -396,3 +399,70 @@ def test_the_peers_space_takes_each_territorys_latest_known_value(world):
         indicator__code="niveau_vie_median", level=Level.COMMUNE, year=YEAR, value__isnull=False
     ).values_list("territory_id", "value")}, saran.pk: 30_000}
     assert latest_values(Level.REGION, "unknown_code", []) == {}
+
+
+# --- Ratios at the base level, written with their counts --------------------------------------
+
+
+def test_a_communes_ratio_is_written_with_its_counts_for_the_years_written_only(world):
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    density_2020 = dict(Value.objects.filter(indicator__code="densite", level=Level.COMMUNE, year=YEAR)
+                        .values_list("id", "value"))
+    # Orléans' area in 2015: its density that year follows at once, with no aggregation.
+    report = write_source_values([SourceValue("superficie", Level.COMMUNE, "45234", 2015, 25)], indicators)
+    assert report.ratios == 1
+    density = value("commune", "45234", "densite", 2015)
+    assert density.value == pytest.approx(90_000 / 25) and density.is_computed
+    assert (density.level_rank, density.level_count) == (1, 1)
+    # 2020 was not written: its rows are the same rows, not written again.
+    assert dict(Value.objects.filter(indicator__code="densite", level=Level.COMMUNE, year=YEAR)
+                .values_list("id", "value")) == density_2020
+    # The 2020 job seekers of two communes only: the slice is replaced, so the rate is left
+    # to those two, ranked between them.
+    write_source_values([SourceValue("chomeurs", Level.COMMUNE, "45234", YEAR, 2_500),
+                         SourceValue("chomeurs", Level.COMMUNE, "64445", YEAR, 8_000)], indicators)
+    rates = Value.objects.filter(indicator__code="taux_chomage", level=Level.COMMUNE, year=YEAR)
+    assert sorted(rates.values_list("territory__code", "value", "level_rank", "level_count")) == [
+        ("45234", pytest.approx(5.0), 2, 2), ("64445", pytest.approx(20.0), 1, 2)]
+    assert stored_ranks() == expected_ranks()
+    # The levels above wait for the aggregation, which leaves the communes' rows alone.
+    aggregate([indicators["chomeurs"], indicators["taux_chomage"]])
+    # Lescar has no row left: Pau alone over both communes' active residents (coverage says so).
+    assert value("departement", "64", "taux_chomage").value == pytest.approx(100 * 8_000 / 45_000)
+    assert rates.count() == 2
+
+
+def test_a_ratio_whose_counts_come_in_two_writes_and_a_ratio_of_ratios(world):
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    common = {"producer": "Test", "source": "Valeurs du test", "definition": "—"}
+    jobs = Indicator.objects.create(code="emplois", name="emplois", aggregation="sum", position=20, **common)
+    per_active = Indicator.objects.create(code="emplois_par_actif", name="e/a", aggregation="ratio", numerator=jobs,
+                                          denominator=indicators["actifs"], scale=100, position=21, **common)
+    # The density per point of unemployment: a ratio of two ratios.
+    odd = Indicator.objects.create(code="densite_par_chomage", name="d/c", aggregation="ratio",
+                                   numerator=indicators["densite"], denominator=indicators["taux_chomage"],
+                                   scale=1, position=22, **common)
+    indicators.update({i.code: i for i in (jobs, per_active, odd)})
+    write_source_values([SourceValue("emplois", Level.COMMUNE, code, YEAR, 40_000) for code in ("45234", "64445")],
+                        indicators)
+    assert value("commune", "45234", "emplois_par_actif").value == pytest.approx(80.0)
+    # Orléans' population again: its density, then the ratio that reads it.
+    write_source_values([SourceValue("population", Level.COMMUNE, code, YEAR, figures[0] * 2)
+                         for code, figures in COMMUNES.items()], indicators)
+    assert value("commune", "45234", "densite").value == pytest.approx(200_000 / 25)
+    assert value("commune", "45234", "densite_par_chomage").value == pytest.approx(8_000 / 10)
+    aggregate()
+    metropole = value("epci", "244500468", "densite_par_chomage").value
+    assert metropole == pytest.approx((360_000 / 85) / (100 * 10_000 / 90_000))
+    assert stored_ranks() == expected_ranks()
+
+
+def test_every_ratio_of_the_catalogue_has_the_base_level_of_its_counts():
+    from observatory.catalogue import INDICATORS
+
+    by_code = {entry["code"]: entry for entry in INDICATORS}
+    base = lambda entry: entry.get("base_level", Level.COMMUNE)  # noqa: E731
+    ratios = [entry for entry in INDICATORS if entry.get("aggregation") == "ratio"]
+    assert ratios
+    for entry in ratios:
+        assert base(entry) == base(by_code[entry["numerator"]]) == base(by_code[entry["denominator"]]), entry["code"]
