@@ -293,9 +293,8 @@ def bench_import(table: Table, sources: list, years: list[int], rng: random.Rand
 # --------------------------------------------------------------------------------------
 
 AGGREGATION_GROUPS = (
-    ("DELETE the ratios' computed values (all at once)", lambda sql: sql.lstrip().startswith("DELETE")
-     and "observatory_value" in sql and " IN (" in sql),
-    ("DELETE the indicator's computed values", lambda sql: sql.lstrip().startswith("DELETE") and "observatory_value" in sql),
+    ("DELETE the values above the base level", lambda sql: sql.lstrip().startswith("DELETE")
+     and "observatory_value" in sql),
     ("DELETE its national values", lambda sql: sql.lstrip().startswith("DELETE") and "nationalvalue" in sql),
     ("INSERT … GROUP BY up the hierarchy", lambda sql: "l.ancestor_id" in sql),
     ("UPDATE coverage > 1", lambda sql: sql.lstrip().startswith("UPDATE")),
