@@ -205,30 +205,20 @@ def bench_import(table: Table, sources: list, years: list[int], rng: random.Rand
     # The SQL side of the import: insert_values (the executemany into the indexed table), the
     # deletion of the slices it replaces, and the ratios at the base level written with them.
     timings = Counter()
-    original_insert, original_delete, original_ratios = store.insert_values, store.delete_slices, store.ratio_rows
+    timed_functions = {"insert": "insert_values", "delete": "delete_slices", "ratios": "ratio_rows"}
+    originals = {key: getattr(store, name) for key, name in timed_functions.items()}
 
-    def timed_insert(rows):
-        start = time.perf_counter()
-        try:
-            return original_insert(rows)
-        finally:
-            timings["insert"] += time.perf_counter() - start
+    def clocked(key):
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return originals[key](*args, **kwargs)
+            finally:
+                timings[key] += time.perf_counter() - start
+        return wrapper
 
-    def timed_delete(slices, computed):
-        start = time.perf_counter()
-        try:
-            return original_delete(slices, computed)
-        finally:
-            timings["delete"] += time.perf_counter() - start
-
-    def timed_ratios(rows, slices):
-        start = time.perf_counter()
-        try:
-            return original_ratios(rows, slices)
-        finally:
-            timings["ratios"] += time.perf_counter() - start
-
-    store.insert_values, store.delete_slices, store.ratio_rows = timed_insert, timed_delete, timed_ratios
+    for key, name in timed_functions.items():
+        setattr(store, name, clocked(key))
     by_code = {indicator.code: indicator for indicator in sources}
     total_rows, ratio_values, import_s, bare_s, generate_s = 0, 0, 0.0, 0.0, 0.0
     per_tenth: list[tuple[int, float]] = []  # (rows, seconds) of each tenth of the indicators
@@ -261,7 +251,8 @@ def bench_import(table: Table, sources: list, years: list[int], rng: random.Rand
                          f"{chunk_rows / chunk_s:,.0f} values/s lately")
                 chunk_rows, chunk_s = 0, 0.0
     finally:
-        store.insert_values, store.delete_slices, store.ratio_rows = original_insert, original_delete, original_ratios
+        for key, name in timed_functions.items():
+            setattr(store, name, originals[key])
     Run.objects.create(kind=Run.Kind.IMPORT, source="bench", values_written=total_rows)
     raw.execute("DROP TABLE bench_bare_value")
 
