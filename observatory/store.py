@@ -4,9 +4,9 @@ import, so both combine, resolve and replace values the same way.
 Values are written for whole (indicator, year, level) slices: the source values already
 stored for a slice are replaced by the new ones, and the ratios that read a slice are
 computed again at its level and year and written with it (``observatory/ratios.py``); the
-levels above are left to the aggregation. As a slice is written whole, each value's rank within its level and year is
-computed here and written with it (``Value.level_rank``). Everything happens in the
-caller's transaction.
+levels above are left to the aggregation. As a slice is written whole, each value's rank
+within its level and year is computed here and written with it (``Value.level_rank``).
+Everything happens in the caller's transaction.
 """
 
 from __future__ import annotations
