@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Min, Sum
 
 from observatory.models import Aggregation, Indicator, NationalValue, Run, Scope, Value
+from observatory.ratios import by_depth
 from territories.models import Level, Territory, TerritoryLink
 
 V = Value._meta.db_table
@@ -77,11 +78,11 @@ def aggregate(indicators: list[Indicator] | None = None, progress: Callable[[Ind
         for indicator in chosen:
             if indicator in together and progress:
                 progress(indicator)
-        for indicator in chosen:
-            if indicator.aggregation == Aggregation.RATIO and indicator not in together:
-                written += aggregate_indicator(indicator)
-                if progress:
-                    progress(indicator)
+        # Ratios of ratios, each after the ratios it reads.
+        for indicator in by_depth(i for i in chosen if i.aggregation == Aggregation.RATIO and i not in together):
+            written += aggregate_indicator(indicator)
+            if progress:
+                progress(indicator)
         Run.objects.create(kind=Run.Kind.AGGREGATE, values_written=written)
     return written
 

@@ -37,9 +37,10 @@ Contract
 * **Nothing is written when anything is wrong** (``ImportRefused``).
 * **Otherwise, one transaction**: the values go through ``store.write_source_values``,
   which *replaces* every (indicator, year, level) slice present in the file (the source
-  values of that slice not in the file are removed); then the imported indicators are
-  re-aggregated, with every ratio that reads one of them; then a ``Run`` (kind import,
-  source = the file's name) is recorded, which renews the pages' cached figures.
+  values of that slice not in the file are removed) and writes again, at that level and
+  year, the ratios that read it; then the imported indicators are re-aggregated, with
+  every ratio that reads one of them; then a ``Run`` (kind import, source = the file's
+  name) is recorded, which renews the pages' cached figures.
 * **Speed**: the file is streamed, each cell checked with dictionary look-ups (territory
   codes read once per level, parsed texts memoised), values written with plain multi-row
   inserts and aggregated with one ``GROUP BY`` per indicator. ``bench/observatory_import.py``
